@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, bottom up (see README "Layout"): C libraries → Kernels → Model → Engine → executables.
+// Hot loops live in the CKernels C target, which dispatches at run time between AVX-512, AVX2 and
+// portable code, so the binaries need no CPU flag and still run on any x86-64 or arm64 machine.
+
+let package = Package(
+    name: "spark",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "spark-generate", targets: ["spark-generate"]),
+        .executable(name: "spark-tokenize", targets: ["spark-tokenize"]),
+        .executable(name: "spark-bench", targets: ["spark-bench"]),
+        .library(name: "Engine", targets: ["Engine"]),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+        .target(
+            name: "CKernels",
+            // -O3 also in debug builds: tests run the same kernels at a usable speed.
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
+        ),
+        .target(name: "Kernels", dependencies: ["CKernels", "COpenBLAS"]),
+        .target(name: "Model", dependencies: ["Kernels"]),
+        .target(name: "Engine", dependencies: ["Model", "Kernels"]),
+        .target(name: "CommandLineKit"),
+        .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
+        .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
+        .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+    ]
+)
