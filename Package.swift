@@ -24,13 +24,15 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
         ),
         .target(name: "Kernels", dependencies: ["CKernels", "COpenBLAS"]),
-        .target(name: "Model", dependencies: ["Kernels"]),
+        .target(name: "JSON", dependencies: ["CJansson"]),
+        .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
     ]

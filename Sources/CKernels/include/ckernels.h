@@ -7,6 +7,52 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// Element type of a weight matrix as the kernels read it.
+typedef enum { SK_DTYPE_F32 = 0, SK_DTYPE_BF16 = 1 } sk_dtype;
+
+/// Vector instruction sets the kernels have variants for, from least to most capable.
+typedef enum { SK_ISA_PORTABLE = 0, SK_ISA_AVX2 = 1, SK_ISA_AVX512 = 2 } sk_isa;
+
+/// The set the kernels use: the best this CPU supports, lowered by SPARK_ISA if set.
+sk_isa sk_best_isa(void);
+int sk_isa_supported(sk_isa isa);
+const char *sk_isa_name(sk_isa isa);
+
+/// y[m, n] = bias[n] + Σ_k x[m, k] · w[n, k] for m < rows and n_begin ≤ n < n_end.
+/// x: rows × k floats, row stride x_stride; w: weight matrix of k columns (HF [out, in] layout) in
+/// w_dtype; bias: nil or one float per output; y: row stride y_stride. Distinct threads may run
+/// disjoint n ranges at once.
+void sk_linear(size_t rows, size_t k, const float *x, size_t x_stride, const void *w, sk_dtype w_dtype,
+               const float *bias, float *y, size_t y_stride, size_t n_begin, size_t n_end);
+
+/// The same with a chosen instruction set (tests compare every variant); returns 0, doing nothing,
+/// if the CPU lacks it.
+int sk_linear_with_isa(sk_isa isa, size_t rows, size_t k, const float *x, size_t x_stride, const void *w,
+                       sk_dtype w_dtype, const float *bias, float *y, size_t y_stride, size_t n_begin,
+                       size_t n_end);
+
+/// Causal attention for one token: the `group_size` query heads in `queries` ([group_size][head_dim])
+/// that share one key/value head attend to positions 0 ..< context_length of their sequence. The
+/// row of position p lives at `keys + block_table[p / block_size] * block_stride + (p % block_size) *
+/// head_dim` (likewise for `values`). `scores` is scratch of group_size × context_length floats;
+/// `output` receives [group_size][head_dim].
+void sk_attention(const float *queries, size_t group_size, size_t head_dim, const float *keys, const float *values,
+                  const int32_t *block_table, size_t block_size, size_t block_stride, size_t context_length,
+                  float scale, float *scores, float *output);
+
+/// output = weight · x / sqrt(mean(x²) + epsilon), over one row of `width` floats.
+void sk_rms_norm(const float *x, const float *weight, float epsilon, size_t width, float *output);
+
+/// Rotates `head_count` heads of `head_dim` floats in place by the rotate-half convention, with the
+/// cos and sin of the token's position for each of the head_dim / 2 frequencies.
+void sk_rope(float *heads, size_t head_count, size_t head_dim, const float *cos_table, const float *sin_table);
+
+/// output[i] = SiLU(gate[i]) · up[i].
+void sk_silu_mul(const float *gate, const float *up, size_t width, float *output);
+
+/// accumulator[i] += addend[i].
+void sk_add(float *accumulator, const float *addend, size_t count);
+
 /// Widens `count` bfloat16 values (the high 16 bits of an IEEE float32) to float32.
 void sk_bf16_to_f32(const uint16_t *source, float *destination, size_t count);
 

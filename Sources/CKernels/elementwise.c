@@ -1,0 +1,52 @@
+// The memory-bound per-token operations of a decoder layer: RMSNorm, rotary embeddings, SwiGLU,
+// residual add. Each matches the transformers expression cited beside it, in float32.
+
+#include "ckernels.h"
+
+#include <math.h>
+
+#define SK_TARGETS __attribute__((target_clones("avx512f", "avx2", "default")))
+
+// Qwen2RMSNorm / LlamaRMSNorm: variance = mean(x²); x = x · rsqrt(variance + eps); weight · x.
+SK_TARGETS
+void sk_rms_norm(const float *x, const float *weight, float epsilon, size_t width, float *output) {
+    float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= width; i += 8)
+        for (int lane = 0; lane < 8; lane++) partial[lane] += x[i + lane] * x[i + lane];
+    for (; i < width; i++) partial[0] += x[i] * x[i];
+    float sum = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+    float scale = 1.0f / sqrtf(sum / (float)width + epsilon);
+    for (i = 0; i < width; i++) output[i] = weight[i] * (x[i] * scale);
+}
+
+// apply_rotary_pos_emb: x · cos + rotate_half(x) · sin, rotate_half(x) = cat(-x[half:], x[:half]),
+// with cos and sin of cat(freqs, freqs), so both halves use the same half-width tables.
+SK_TARGETS
+void sk_rope(float *heads, size_t head_count, size_t head_dim, const float *cos_table, const float *sin_table) {
+    size_t half = head_dim / 2;
+    for (size_t h = 0; h < head_count; h++) {
+        float *x = heads + h * head_dim;
+        for (size_t i = 0; i < half; i++) {
+            float first = x[i];
+            float second = x[i + half];
+            x[i] = first * cos_table[i] - second * sin_table[i];
+            x[i + half] = second * cos_table[i] + first * sin_table[i];
+        }
+    }
+}
+
+// Qwen2MLP: down_proj(act_fn(gate_proj(x)) * up_proj(x)) with act_fn = SiLU(g) = g · sigmoid(g).
+// gate_up holds gate in its first `width` columns and up in the next `width`.
+SK_TARGETS
+void sk_silu_mul(const float *gate, const float *up, size_t width, float *output) {
+    for (size_t i = 0; i < width; i++) {
+        float g = gate[i];
+        output[i] = (g / (1.0f + expf(-g))) * up[i];
+    }
+}
+
+SK_TARGETS
+void sk_add(float *accumulator, const float *addend, size_t count) {
+    for (size_t i = 0; i < count; i++) accumulator[i] += addend[i];
+}

@@ -1,0 +1,220 @@
+// y = x · Wᵀ + b for few rows of x (decode and small batches), reading W in its stored type.
+//
+// Why not cblas_sgemm here: OpenBLAS packs the weight matrix on every call, which for fewer than ~16
+// rows costs as much as the multiply (measured 3-6 GFLOP/s at M = 1, a fifth of the memory limit;
+// engine-anchors.md §1.3). These kernels stream every weight row once from memory and multiply it with
+// up to MR rows of x held in cache, so decode runs at memory bandwidth, and bf16 weights (widened to
+// f32 in registers, exactly) halve the bytes read.
+//
+// The work is cut into tiles of NR weight rows × MR rows of x; each tile keeps NR·MR accumulators in
+// vector registers over the whole K loop. Variants: AVX-512 (NR 4 × MR 6: 24 accumulators of 32
+// registers), AVX2+FMA (NR 4 × MR 2) and portable C; the best one the CPU supports is picked once.
+
+#include "ckernels.h"
+
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+typedef void (*linear_kernel)(size_t rows, size_t k, const float *x, size_t x_stride, const void *w,
+                              sk_dtype w_dtype, const float *bias, float *y, size_t y_stride, size_t n_begin,
+                              size_t n_end);
+
+static inline float widen_bf16(uint16_t value) {
+    uint32_t bits = (uint32_t)value << 16;
+    float result;
+    memcpy(&result, &bits, sizeof result);
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Portable reference-shaped kernel: four partial sums per dot product keep it from being
+// latency-bound; also the fallback on CPUs without AVX2.
+
+static inline float weight_at(const void *w, sk_dtype w_dtype, size_t index) {
+    return w_dtype == SK_DTYPE_BF16 ? widen_bf16(((const uint16_t *)w)[index]) : ((const float *)w)[index];
+}
+
+static void linear_portable(size_t rows, size_t k, const float *x, size_t x_stride, const void *w, sk_dtype w_dtype,
+                            const float *bias, float *y, size_t y_stride, size_t n_begin, size_t n_end) {
+    for (size_t n = n_begin; n < n_end; n++) {
+        size_t row = n * k;
+        for (size_t m = 0; m < rows; m++) {
+            const float *xm = x + m * x_stride;
+            float partial[4] = {0, 0, 0, 0};
+            size_t i = 0;
+            for (; i + 4 <= k; i += 4) {
+                for (int lane = 0; lane < 4; lane++) partial[lane] += xm[i + lane] * weight_at(w, w_dtype, row + i + lane);
+            }
+            for (; i < k; i++) partial[0] += xm[i] * weight_at(w, w_dtype, row + i);
+            float sum = (partial[0] + partial[1]) + (partial[2] + partial[3]);
+            y[m * y_stride + n] = sum + (bias ? bias[n] : 0.0f);
+        }
+    }
+}
+
+#if defined(__x86_64__)
+
+// ---------------------------------------------------------------------------------------------------
+// AVX-512
+
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+#define AVX512_NR 4
+#define AVX512_MR 6
+
+AVX512_TARGET static inline __m512 load_weights_512(const void *w, sk_dtype w_dtype, size_t index, __mmask16 mask) {
+    if (w_dtype == SK_DTYPE_BF16) {
+        __m256i half = _mm256_maskz_loadu_epi16(mask, (const uint16_t *)w + index);
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
+    }
+    return _mm512_maskz_loadu_ps(mask, (const float *)w + index);
+}
+
+// One tile: nr weight rows (n0 ...) times mr rows of x. Called with constant nr and mr so that the
+// compiler unrolls both loops and keeps `acc` in registers.
+AVX512_TARGET static inline __attribute__((always_inline)) void tile_512(
+    int nr, int mr, size_t k, const float *x, size_t x_stride, const void *w, sk_dtype w_dtype, const float *bias,
+    float *y, size_t y_stride, size_t n0) {
+    __m512 acc[AVX512_MR][AVX512_NR];
+    for (int m = 0; m < mr; m++)
+        for (int j = 0; j < nr; j++) acc[m][j] = _mm512_setzero_ps();
+    for (size_t i = 0; i < k; i += 16) {
+        __mmask16 mask = k - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (k - i)) - 1);
+        __m512 wv[AVX512_NR];
+        for (int j = 0; j < nr; j++) wv[j] = load_weights_512(w, w_dtype, (n0 + j) * k + i, mask);
+        for (int m = 0; m < mr; m++) {
+            __m512 xv = _mm512_maskz_loadu_ps(mask, x + m * x_stride + i);
+            for (int j = 0; j < nr; j++) acc[m][j] = _mm512_fmadd_ps(xv, wv[j], acc[m][j]);
+        }
+    }
+    for (int m = 0; m < mr; m++)
+        for (int j = 0; j < nr; j++)
+            y[m * y_stride + n0 + j] = _mm512_reduce_add_ps(acc[m][j]) + (bias ? bias[n0 + j] : 0.0f);
+}
+
+#define TILE_512_CASE(NR, MR) \
+    case MR: tile_512(NR, MR, k, xm, x_stride, w, w_dtype, bias, ym, y_stride, n); break;
+
+#define TILE_512_ROWS(NR)                                                       \
+    switch (mr) {                                                               \
+        TILE_512_CASE(NR, 1) TILE_512_CASE(NR, 2) TILE_512_CASE(NR, 3)          \
+        TILE_512_CASE(NR, 4) TILE_512_CASE(NR, 5) TILE_512_CASE(NR, 6)          \
+    }
+
+AVX512_TARGET static void linear_avx512(size_t rows, size_t k, const float *x, size_t x_stride, const void *w,
+                                        sk_dtype w_dtype, const float *bias, float *y, size_t y_stride,
+                                        size_t n_begin, size_t n_end) {
+    for (size_t n = n_begin; n < n_end; n += AVX512_NR) {
+        size_t nr = n_end - n < AVX512_NR ? n_end - n : AVX512_NR;
+        for (size_t m0 = 0; m0 < rows; m0 += AVX512_MR) {
+            size_t mr = rows - m0 < AVX512_MR ? rows - m0 : AVX512_MR;
+            const float *xm = x + m0 * x_stride;
+            float *ym = y + m0 * y_stride;
+            switch (nr) {
+                case 4: TILE_512_ROWS(4) break;
+                case 3: TILE_512_ROWS(3) break;
+                case 2: TILE_512_ROWS(2) break;
+                default: TILE_512_ROWS(1) break;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// AVX2 + FMA (16 vector registers: 4 weight rows × 2 rows of x)
+
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+#define AVX2_NR 4
+#define AVX2_MR 2
+
+AVX2_TARGET static inline __m256 load_weights_256(const void *w, sk_dtype w_dtype, size_t index) {
+    if (w_dtype == SK_DTYPE_BF16) {
+        __m128i half = _mm_loadu_si128((const __m128i *)((const uint16_t *)w + index));
+        return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(half), 16));
+    }
+    return _mm256_loadu_ps((const float *)w + index);
+}
+
+AVX2_TARGET static inline float reduce_256(__m256 v) {
+    __m128 sum = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
+    sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
+    return _mm_cvtss_f32(sum);
+}
+
+AVX2_TARGET static inline __attribute__((always_inline)) void tile_256(
+    int nr, int mr, size_t k, const float *x, size_t x_stride, const void *w, sk_dtype w_dtype, const float *bias,
+    float *y, size_t y_stride, size_t n0) {
+    __m256 acc[AVX2_MR][AVX2_NR];
+    for (int m = 0; m < mr; m++)
+        for (int j = 0; j < nr; j++) acc[m][j] = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= k; i += 8) {
+        __m256 wv[AVX2_NR];
+        for (int j = 0; j < nr; j++) wv[j] = load_weights_256(w, w_dtype, (n0 + j) * k + i);
+        for (int m = 0; m < mr; m++) {
+            __m256 xv = _mm256_loadu_ps(x + m * x_stride + i);
+            for (int j = 0; j < nr; j++) acc[m][j] = _mm256_fmadd_ps(xv, wv[j], acc[m][j]);
+        }
+    }
+    for (int m = 0; m < mr; m++) {
+        for (int j = 0; j < nr; j++) {
+            float sum = reduce_256(acc[m][j]);
+            for (size_t t = i; t < k; t++) sum += x[m * x_stride + t] * weight_at(w, w_dtype, (n0 + j) * k + t);
+            y[m * y_stride + n0 + j] = sum + (bias ? bias[n0 + j] : 0.0f);
+        }
+    }
+}
+
+#define TILE_256_ROWS(NR)                                                                        \
+    if (mr == 2) tile_256(NR, 2, k, xm, x_stride, w, w_dtype, bias, ym, y_stride, n);           \
+    else tile_256(NR, 1, k, xm, x_stride, w, w_dtype, bias, ym, y_stride, n);
+
+AVX2_TARGET static void linear_avx2(size_t rows, size_t k, const float *x, size_t x_stride, const void *w,
+                                    sk_dtype w_dtype, const float *bias, float *y, size_t y_stride, size_t n_begin,
+                                    size_t n_end) {
+    for (size_t n = n_begin; n < n_end; n += AVX2_NR) {
+        size_t nr = n_end - n < AVX2_NR ? n_end - n : AVX2_NR;
+        for (size_t m0 = 0; m0 < rows; m0 += AVX2_MR) {
+            size_t mr = rows - m0 < AVX2_MR ? rows - m0 : AVX2_MR;
+            const float *xm = x + m0 * x_stride;
+            float *ym = y + m0 * y_stride;
+            switch (nr) {
+                case 4: TILE_256_ROWS(4) break;
+                case 3: TILE_256_ROWS(3) break;
+                case 2: TILE_256_ROWS(2) break;
+                default: TILE_256_ROWS(1) break;
+            }
+        }
+    }
+}
+
+#endif  // __x86_64__
+
+// ---------------------------------------------------------------------------------------------------
+// Dispatch
+
+static linear_kernel kernel_for(sk_isa isa) {
+    switch (isa) {
+#if defined(__x86_64__)
+        case SK_ISA_AVX512: return linear_avx512;
+        case SK_ISA_AVX2: return linear_avx2;
+#endif
+        default: return linear_portable;
+    }
+}
+
+void sk_linear(size_t rows, size_t k, const float *x, size_t x_stride, const void *w, sk_dtype w_dtype,
+               const float *bias, float *y, size_t y_stride, size_t n_begin, size_t n_end) {
+    kernel_for(sk_best_isa())(rows, k, x, x_stride, w, w_dtype, bias, y, y_stride, n_begin, n_end);
+}
+
+int sk_linear_with_isa(sk_isa isa, size_t rows, size_t k, const float *x, size_t x_stride, const void *w,
+                       sk_dtype w_dtype, const float *bias, float *y, size_t y_stride, size_t n_begin,
+                       size_t n_end) {
+    if (!sk_isa_supported(isa)) return 0;
+    kernel_for(isa)(rows, k, x, x_stride, w, w_dtype, bias, y, y_stride, n_begin, n_end);
+    return 1;
+}
