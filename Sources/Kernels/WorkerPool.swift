@@ -5,7 +5,8 @@
 // decode step makes about a hundred such calls (one per projection and per attention pass). Here the
 // workers spin briefly on an atomic generation counter before they park, so back-to-back calls cost
 // a few hundred nanoseconds, and a parked worker costs nothing while OpenBLAS runs its own threads.
-// Never call `run` from inside a task, and never from two threads at once (`precondition`).
+// A call made while the pool is busy (from inside a task, or from a second thread) runs its tasks on
+// the calling thread instead.
 
 import CKernels
 import Synchronization
@@ -80,9 +81,13 @@ public final class WorkerPool: @unchecked Sendable {
             for task in 0..<taskCount { body(task) }
             return
         }
-        let (exchanged, _) = isRunning.compareExchange(
-            expected: false, desired: true, ordering: .acquiring)
-        precondition(exchanged, "WorkerPool.run called re-entrantly or from two threads at once")
+        let (acquired, _) = isRunning.compareExchange(expected: false, desired: true, ordering: .acquiring)
+        guard acquired else {
+            // Busy: a task called back in, or another thread (two engines, or tests running in
+            // parallel) holds the pool. Running inline is correct, only slower.
+            for task in 0..<taskCount { body(task) }
+            return
+        }
         withoutActuallyEscaping(body) { escapingBody in
             withUnsafePointer(to: escapingBody) { run(bodyPointer: $0, taskCount: taskCount) }
         }

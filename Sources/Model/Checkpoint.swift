@@ -1,0 +1,110 @@
+// A Hugging Face checkpoint folder: config.json, the safetensors weights (one file, or shards listed
+// in model.safetensors.index.json), generation_config.json, tokenizer files. Opening it maps the
+// weight files and checks every header; tensors are looked up by name afterwards.
+
+import JSON
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+public final class Checkpoint: Sendable {
+    public let directory: String
+    public let config: ModelConfig
+    public let generationConfig: GenerationConfig
+    public let tokenizerConfig: TokenizerConfig
+    /// Path of tokenizer.json, if the folder has one.
+    public let tokenizerPath: String?
+    public let files: [SafetensorsFile]
+    private let tensors: [String: TensorView]
+
+    public init(directory: String) throws(CheckpointError) {
+        self.directory = directory
+        guard Self.isDirectory(directory) else {
+            throw CheckpointError(
+                file: directory, problem: "not a directory (expected a Hugging Face checkpoint folder)")
+        }
+        config = try ModelConfig.load(contentsOfFile: Self.join(directory, "config.json"))
+        let generationPath = Self.join(directory, "generation_config.json")
+        generationConfig =
+            Self.exists(generationPath) ? try GenerationConfig.load(contentsOfFile: generationPath) : GenerationConfig()
+        let tokenizerConfigPath = Self.join(directory, "tokenizer_config.json")
+        let templatePath = Self.join(directory, "chat_template.jinja")
+        tokenizerConfig =
+            Self.exists(tokenizerConfigPath)
+            ? try TokenizerConfig.load(
+                contentsOfFile: tokenizerConfigPath, templateFile: Self.exists(templatePath) ? templatePath : nil)
+            : TokenizerConfig()
+        let tokenizerPath = Self.join(directory, "tokenizer.json")
+        self.tokenizerPath = Self.exists(tokenizerPath) ? tokenizerPath : nil
+        (files, tensors) = try Self.openWeights(in: directory)
+    }
+
+    /// The tensor called `name`; absent tensors are an error that names the tensor and the folder.
+    public func tensor(_ name: String) throws(CheckpointError) -> TensorView {
+        guard let tensor = tensors[name] else {
+            throw CheckpointError(file: directory, problem: "the weights have no tensor '\(name)'")
+        }
+        return tensor
+    }
+
+    public func hasTensor(_ name: String) -> Bool { tensors[name] != nil }
+
+    public var tensorNames: [String] { tensors.keys.sorted() }
+
+    /// EOS ids from generation_config.json, else config.json, plus the tokenizer's EOS token.
+    public func endOfSequenceIds(eosTokenId: Int32?) -> Set<Int32> {
+        var ids = Set(generationConfig.eosTokenIds.isEmpty ? config.eosTokenIds : generationConfig.eosTokenIds)
+        if let eosTokenId { ids.insert(eosTokenId) }
+        return ids
+    }
+
+    private static func openWeights(in directory: String) throws(CheckpointError) -> (
+        [SafetensorsFile], [String: TensorView]
+    ) {
+        let single = join(directory, "model.safetensors")
+        let indexPath = join(directory, "model.safetensors.index.json")
+        if exists(indexPath) {
+            let reader = try JSONReader(JSONDocument.load(indexPath), file: indexPath)
+            guard let weightMap = reader.object["weight_map"]?.objectValue else {
+                throw reader.error("missing 'weight_map' object")
+            }
+            var files: [String: SafetensorsFile] = [:]
+            var tensors: [String: TensorView] = [:]
+            for (name, fileValue) in weightMap.pairs {
+                guard let fileName = fileValue.stringValue, !fileName.contains("/"), !fileName.isEmpty else {
+                    throw reader.error(
+                        "weight_map entry '\(name)' must be a file name in the folder, found \(fileValue.serialized)")
+                }
+                if files[fileName] == nil { files[fileName] = try SafetensorsFile(path: join(directory, fileName)) }
+                guard let tensor = files[fileName]!.tensors[name] else {
+                    throw reader.error("weight_map puts '\(name)' in \(fileName), which has no such tensor")
+                }
+                tensors[name] = tensor
+            }
+            return (files.keys.sorted().map { files[$0]! }, tensors)
+        }
+        if exists(single) {
+            let file = try SafetensorsFile(path: single)
+            return ([file], file.tensors)
+        }
+        let hint =
+            exists(join(directory, "pytorch_model.bin"))
+            ? " (.bin checkpoints are not supported: save with safe_serialization=True)" : ""
+        throw CheckpointError(
+            file: directory, problem: "no model.safetensors or model.safetensors.index.json\(hint)")
+    }
+
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+    }
+}

@@ -1,0 +1,142 @@
+import CKernels
+import Foundation
+import Kernels
+import Testing
+
+@Suite struct ElementwiseTests {
+    @Test func rmsNormMatchesTheDefinition() {
+        for width in [1, 7, 8, 64, 97] {
+            let x = randomFloats(width, seed: UInt64(width))
+            let weight = randomFloats(width, seed: UInt64(width + 1))
+            var output = [Float](repeating: 0, count: width)
+            sk_rms_norm(x, weight, 1e-6, width, &output)
+            let meanSquare = x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(width)
+            let scale = 1 / (meanSquare + 1e-6).squareRoot()
+            for i in 0..<width {
+                #expect(abs(Double(output[i]) - Double(weight[i]) * Double(x[i]) * scale) < 1e-5)
+            }
+        }
+    }
+
+    @Test func ropeRotatesEachPairOfHalves() {
+        let headDim = 10
+        let heads = 3
+        var x = randomFloats(heads * headDim, seed: 3)
+        let original = x
+        let angles = (0..<headDim / 2).map { Float($0) * 0.7 + 0.1 }
+        let cosines = angles.map { cos($0) }
+        let sines = angles.map { sin($0) }
+        sk_rope(&x, heads, headDim, cosines, sines)
+        for h in 0..<heads {
+            for i in 0..<headDim / 2 {
+                let a = original[h * headDim + i]
+                let b = original[h * headDim + i + headDim / 2]
+                // x·cos + rotate_half(x)·sin, rotate_half(x) = cat(-x2, x1)
+                #expect(abs(x[h * headDim + i] - (a * cosines[i] - b * sines[i])) < 1e-6)
+                #expect(abs(x[h * headDim + i + headDim / 2] - (b * cosines[i] + a * sines[i])) < 1e-6)
+            }
+        }
+    }
+
+    @Test func siluTimesUp() {
+        let gate = randomFloats(33, seed: 8).map { $0 * 10 }
+        let up = randomFloats(33, seed: 9)
+        var output = [Float](repeating: 0, count: 33)
+        sk_silu_mul(gate, up, 33, &output)
+        for i in 0..<33 {
+            let g = Double(gate[i])
+            #expect(abs(Double(output[i]) - g / (1 + exp(-g)) * Double(up[i])) < 1e-5)
+        }
+    }
+
+    @Test func float16WideningMatchesSwiftFloat16ForEveryBitPattern() {
+        let bits = (0...UInt16.max).map { $0 }
+        var widened = [Float](repeating: 0, count: bits.count)
+        Conversion.float16ToFloat(bits, &widened, count: bits.count)
+        for (pattern, value) in zip(bits, widened) {
+            let expected = Float(Float16(bitPattern: pattern))
+            #expect(
+                value.bitPattern == expected.bitPattern || (value.isNaN && expected.isNaN),
+                "0x\(String(pattern, radix: 16))")
+        }
+    }
+
+    @Test func bfloat16RoundsToNearestEvenAndWidensExactly() {
+        let samples: [Float] = [
+            0, -0.0, 1, -1, 1.00390625, 1.01171875, 3.14159265, 1e-40, .infinity, -.infinity, 65504, 1e38,
+        ]
+        var bits = [UInt16](repeating: 0, count: samples.count)
+        Conversion.floatToBfloat16(samples, &bits, count: samples.count)
+        var widened = [Float](repeating: 0, count: samples.count)
+        Conversion.bfloat16ToFloat(bits, &widened, count: samples.count)
+        for (sample, value) in zip(samples, widened) {
+            // Reference: round the float32 bit pattern to its top 16 bits, ties to even.
+            let pattern = sample.bitPattern
+            let rounded = (pattern + 0x7fff + ((pattern >> 16) & 1)) >> 16
+            #expect(value.bitPattern == rounded << 16, "\(sample)")
+        }
+        var nan = [UInt16](repeating: 0, count: 1)
+        Conversion.floatToBfloat16([Float.nan], &nan, count: 1)
+        var back = [Float](repeating: 0, count: 1)
+        Conversion.bfloat16ToFloat(nan, &back, count: 1)
+        #expect(back[0].isNaN)
+    }
+}
+
+@Suite struct AttentionTests {
+    /// Softmax attention written out in Double over contiguous keys and values.
+    func reference(queries: [Float], group: Int, headDim: Int, keys: [[Float]], values: [[Float]], scale: Float)
+        -> [Float]
+    {
+        var output = [Float]()
+        for g in 0..<group {
+            let q = queries[(g * headDim)..<((g + 1) * headDim)]
+            let scores = keys.map { key in zip(q, key).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } * Double(scale)
+            }
+            let maximum = scores.max()!
+            let weights = scores.map { exp($0 - maximum) }
+            let total = weights.reduce(0, +)
+            for d in 0..<headDim {
+                output.append(Float(zip(weights, values).reduce(0.0) { $0 + $1.0 * Double($1.1[d]) } / total))
+            }
+        }
+        return output
+    }
+
+    @Test(arguments: [(1, 8, 1), (3, 16, 5), (7, 64, 40), (2, 12, 33)])
+    func pagedAttentionMatchesDenseSoftmax(group: Int, headDim: Int, context: Int) {
+        let blockSize = 4
+        let kvHeads = 2
+        let head = 1  // attend through the second key/value head of each block
+        let blockCount = (context + blockSize - 1) / blockSize + 3
+        // Blocks in a shuffled order, as a real block table has them.
+        let blockTable = (0..<(context + blockSize - 1) / blockSize).map { Int32(($0 * 5 + 2) % blockCount) }
+        let blockStride = kvHeads * blockSize * headDim
+        var keyCache = randomFloats(blockCount * blockStride, seed: 11)
+        var valueCache = randomFloats(blockCount * blockStride, seed: 12)
+        var keys: [[Float]] = []
+        var values: [[Float]] = []
+        for position in 0..<context {
+            let offset =
+                Int(blockTable[position / blockSize]) * blockStride + head * blockSize * headDim
+                + (position % blockSize) * headDim
+            keys.append(Array(keyCache[offset..<(offset + headDim)]))
+            values.append(Array(valueCache[offset..<(offset + headDim)]))
+        }
+        let queries = randomFloats(group * headDim, seed: 13).map { $0 * 3 }
+        let scale = 1 / Float(headDim).squareRoot()
+        var scores = [Float](repeating: 0, count: group * context)
+        var output = [Float](repeating: 0, count: group * headDim)
+        keyCache.withUnsafeMutableBufferPointer { keyPointer in
+            valueCache.withUnsafeMutableBufferPointer { valuePointer in
+                sk_attention(
+                    queries, group, headDim, keyPointer.baseAddress! + head * blockSize * headDim,
+                    valuePointer.baseAddress! + head * blockSize * headDim, blockTable, blockSize, blockStride, context,
+                    scale, &scores, &output)
+            }
+        }
+        let expected = reference(
+            queries: queries, group: group, headDim: headDim, keys: keys, values: values, scale: scale)
+        #expect(maxDifference(output, expected) < 1e-5)
+    }
+}
