@@ -942,8 +942,14 @@ to `golden/`; `.npy` version 1.0, `<f4`, C order, shape `[prompt length, vocab_s
 
 - `cases[]`: `name`, `prompt_ids`, `text` (null, or the string whose tokenizer ids, without special tokens,
   are `prompt_ids`), `logits`, `logits_shape`, `logits_dtype` ("float32": the file's dtype),
-  `logits_reference`, `tolerance`, `reference_f32_error`, `greedy_ids` ({GREEDY_STEPS} argmax steps,
-  EOS ignored), `greedy_min_margin`, `greedy_margins` (top1 - top2 logit at each step).
+  `logits_reference`, `tolerance`, `reference_f32_error`, `greedy_ids`, `greedy_min_margin`,
+  `greedy_margins` (top1 - top2 logit at each step). Top level: `model`, `model_dir` (relative to
+  `Tests/Fixtures/`), `architecture`, `checkpoint_dtype`, `compute_dtype`, `seed`, `versions`, `attention`,
+  `vocab_size` (logits width, from config.json), `tokenizer_size`, `special_token_ids`, `greedy_steps`.
+- `greedy_ids`: {GREEDY_STEPS} plain argmax steps from the float32 model. EOS does not stop them and nothing
+  from generation_config.json applies (Qwen2 fixtures carry Qwen2-Instruct's sampling defaults, including
+  repetition_penalty 1.05, which would change the path). They may contain special ids, and in the Qwen2
+  fixtures with vocab 640, ids of padded rows (>= {TOKENIZER_SIZE}) that the tokenizer cannot decode.
 - Cases: `ids-1`, `ids-5`, `ids-12`, `ids-31`, `ids-64` (random ids below {BPE_VOCAB}, same for every
   model), `text-0` (digits and newlines), `text-1` (contractions, CJK, emoji, tab), `long-{LONG_LENGTH}` (only
   qwen2-gqa-tied and llama-gqa), `chat-0` (qwen2-gqa-tied: a rendered chat).
