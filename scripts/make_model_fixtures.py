@@ -685,6 +685,8 @@ def chat_cases(folder: Path, tok: Tokenizer) -> list[dict]:
 
 
 def main() -> int:
+    if not __debug__:
+        raise SystemExit("run without -O: the fixture checks are assertions")
     MODELS_DIR.mkdir(parents=True, exist_ok=True)
     GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
     ver = versions()
