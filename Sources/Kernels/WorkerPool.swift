@@ -43,7 +43,7 @@ public final class WorkerPool: @unchecked Sendable {
     // Written by the caller before the generation is bumped, read by workers after they see it.
     // The body is reached through a pointer to the caller's stack, so workers never retain it.
     private nonisolated(unsafe) var currentTaskCount = 0
-    private nonisolated(unsafe) var currentBody: UnsafePointer<(Int) -> Void>?
+    private nonisolated(unsafe) var currentBody: UnsafePointer<(Int, Int) -> Void>?
     // pthread objects must not move, so they live in their own allocations.
     private let parkMutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let parkCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -58,16 +58,16 @@ public final class WorkerPool: @unchecked Sendable {
         self.threadCount = threadCount
         pthread_mutex_init(parkMutex, nil)
         pthread_cond_init(parkCondition, nil)
-        for _ in 1..<threadCount {
-            let box = Unmanaged.passRetained(self)
+        for index in 1..<threadCount {
+            let context = Unmanaged.passRetained(WorkerContext(pool: self, thread: index))
             var thread = pthread_t()
             let status = pthread_create(
                 &thread, nil,
                 { argument in
-                    let pool = Unmanaged<WorkerPool>.fromOpaque(argument!).takeRetainedValue()
-                    pool.workerLoop()
+                    let context = Unmanaged<WorkerContext>.fromOpaque(argument!).takeRetainedValue()
+                    context.pool.workerLoop(thread: context.thread)
                     return nil
-                }, box.toOpaque())
+                }, context.toOpaque())
             precondition(status == 0, "pthread_create failed with \(status)")
             threads.append(thread)
         }
@@ -76,16 +76,23 @@ public final class WorkerPool: @unchecked Sendable {
     /// Runs `body(0) ... body(taskCount - 1)` on the pool's threads and the caller's, each exactly
     /// once, and returns when all have finished. Tasks must be independent.
     public func run(taskCount: Int, _ body: (Int) -> Void) {
+        run(taskCount: taskCount) { task, _ in body(task) }
+    }
+
+    /// Like `run(taskCount:_:)`, also passing the index (0 ..< threadCount) of the thread that runs the
+    /// task, so that tasks can use per-thread scratch memory: no two tasks of one call run at once with
+    /// one index (a call that falls back to running inline reports index 0 for all its tasks).
+    public func run(taskCount: Int, _ body: (_ task: Int, _ thread: Int) -> Void) {
         if taskCount <= 0 { return }
         if taskCount == 1 || threadCount == 1 {
-            for task in 0..<taskCount { body(task) }
+            for task in 0..<taskCount { body(task, 0) }
             return
         }
         let (acquired, _) = isRunning.compareExchange(expected: false, desired: true, ordering: .acquiring)
         guard acquired else {
             // Busy: a task called back in, or another thread (two engines, or tests running in
             // parallel) holds the pool. Running inline is correct, only slower.
-            for task in 0..<taskCount { body(task) }
+            for task in 0..<taskCount { body(task, 0) }
             return
         }
         withoutActuallyEscaping(body) { escapingBody in
@@ -94,7 +101,7 @@ public final class WorkerPool: @unchecked Sendable {
         isRunning.store(false, ordering: .releasing)
     }
 
-    private func run(bodyPointer: UnsafePointer<(Int) -> Void>, taskCount: Int) {
+    private func run(bodyPointer: UnsafePointer<(Int, Int) -> Void>, taskCount: Int) {
         currentBody = bodyPointer
         currentTaskCount = taskCount
         nextTask.store(0, ordering: .relaxed)
@@ -105,7 +112,7 @@ public final class WorkerPool: @unchecked Sendable {
             pthread_cond_broadcast(parkCondition)
             pthread_mutex_unlock(parkMutex)
         }
-        runTasks(bodyPointer, taskCount: taskCount)
+        runTasks(bodyPointer, taskCount: taskCount, thread: 0)
         while busyWorkers.load(ordering: .acquiring) > 0 { spinPause() }
         currentBody = nil
     }
@@ -128,15 +135,15 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    private func runTasks(_ body: UnsafePointer<(Int) -> Void>, taskCount: Int) {
+    private func runTasks(_ body: UnsafePointer<(Int, Int) -> Void>, taskCount: Int, thread: Int) {
         while true {
             let task = nextTask.add(1, ordering: .relaxed).oldValue
             if task >= taskCount { return }
-            body.pointee(task)
+            body.pointee(task, thread)
         }
     }
 
-    private func workerLoop() {
+    private func workerLoop(thread: Int) {
         var seenGeneration = 0
         while true {
             var spins = 0
@@ -155,9 +162,19 @@ public final class WorkerPool: @unchecked Sendable {
                 pthread_mutex_unlock(parkMutex)
             }
             seenGeneration += 1
-            runTasks(currentBody!, taskCount: currentTaskCount)
+            runTasks(currentBody!, taskCount: currentTaskCount, thread: thread)
             busyWorkers.subtract(1, ordering: .releasing)
         }
+    }
+}
+
+private final class WorkerContext {
+    let pool: WorkerPool
+    let thread: Int
+
+    init(pool: WorkerPool, thread: Int) {
+        self.pool = pool
+        self.thread = thread
     }
 }
 

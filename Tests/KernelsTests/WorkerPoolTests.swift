@@ -41,3 +41,44 @@ import Testing
         #expect(ran.load(ordering: .relaxed) == 8)
     }
 }
+
+@Suite struct WorkerPoolSharingTests {
+    @Test func threadIndicesAreExclusiveWhileTasksRun() {
+        let pool = WorkerPool(threadCount: 3)
+        let inUse = Mutex([Bool](repeating: false, count: 3))
+        let collisions = Atomic<Int>(0)
+        pool.run(taskCount: 300) { _, thread in
+            let wasFree = inUse.withLock { slots in
+                defer { slots[thread] = true }
+                return !slots[thread]
+            }
+            if !wasFree { collisions.add(1, ordering: .relaxed) }
+            for _ in 0..<100 { _ = collisions.load(ordering: .relaxed) }
+            inUse.withLock { $0[thread] = false }
+        }
+        #expect(collisions.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func aBusyPoolRunsSecondCallersInline() async {
+        let pool = WorkerPool(threadCount: 2)
+        let total = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<2_000 {
+                        pool.run(taskCount: 3) { task in
+                            // A call from inside a task must not deadlock either.
+                            pool.run(taskCount: 2) { _ in total.value.add(1, ordering: .relaxed) }
+                            total.value.add(task, ordering: .relaxed)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(total.value.load(ordering: .relaxed) == 4 * 2_000 * (3 * 2 + 3))
+    }
+}
+
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
