@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
-        .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS"]),
+        .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS", "CKernels"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),

@@ -50,3 +50,17 @@ SK_TARGETS
 void sk_add(float *accumulator, const float *addend, size_t count) {
     for (size_t i = 0; i < count; i++) accumulator[i] += addend[i];
 }
+
+// The sum of `count` floats with sixteen independent partial sums: a pure streaming read, used by
+// the benchmarks to measure the memory bandwidth the decode kernels are held against.
+SK_TARGETS
+float sk_sum(const float *values, size_t count) {
+    float partial[16] = {0};
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16)
+        for (int lane = 0; lane < 16; lane++) partial[lane] += values[i + lane];
+    for (; i < count; i++) partial[0] += values[i];
+    float total = 0;
+    for (int lane = 0; lane < 16; lane++) total += partial[lane];
+    return total;
+}

@@ -4,12 +4,6 @@
 
 import JSON
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 public final class Checkpoint: Sendable {
     public let directory: String
     public let config: ModelConfig
@@ -22,23 +16,23 @@ public final class Checkpoint: Sendable {
 
     public init(directory: String) throws(CheckpointError) {
         self.directory = directory
-        guard Self.isDirectory(directory) else {
+        guard FileSystem.isDirectory(directory) else {
             throw CheckpointError(
                 file: directory, problem: "not a directory (expected a Hugging Face checkpoint folder)")
         }
-        config = try ModelConfig.load(contentsOfFile: Self.join(directory, "config.json"))
-        let generationPath = Self.join(directory, "generation_config.json")
+        config = try ModelConfig.load(contentsOfFile: FileSystem.join(directory, "config.json"))
+        let generationPath = FileSystem.join(directory, "generation_config.json")
         generationConfig =
-            Self.exists(generationPath) ? try GenerationConfig.load(contentsOfFile: generationPath) : GenerationConfig()
-        let tokenizerConfigPath = Self.join(directory, "tokenizer_config.json")
-        let templatePath = Self.join(directory, "chat_template.jinja")
+            FileSystem.exists(generationPath) ? try GenerationConfig.load(contentsOfFile: generationPath) : GenerationConfig()
+        let tokenizerConfigPath = FileSystem.join(directory, "tokenizer_config.json")
+        let templatePath = FileSystem.join(directory, "chat_template.jinja")
         tokenizerConfig =
-            Self.exists(tokenizerConfigPath)
+            FileSystem.exists(tokenizerConfigPath)
             ? try TokenizerConfig.load(
-                contentsOfFile: tokenizerConfigPath, templateFile: Self.exists(templatePath) ? templatePath : nil)
+                contentsOfFile: tokenizerConfigPath, templateFile: FileSystem.exists(templatePath) ? templatePath : nil)
             : TokenizerConfig()
-        let tokenizerPath = Self.join(directory, "tokenizer.json")
-        self.tokenizerPath = Self.exists(tokenizerPath) ? tokenizerPath : nil
+        let tokenizerPath = FileSystem.join(directory, "tokenizer.json")
+        self.tokenizerPath = FileSystem.exists(tokenizerPath) ? tokenizerPath : nil
         (files, tensors) = try Self.openWeights(in: directory)
     }
 
@@ -64,9 +58,9 @@ public final class Checkpoint: Sendable {
     private static func openWeights(in directory: String) throws(CheckpointError) -> (
         [SafetensorsFile], [String: TensorView]
     ) {
-        let single = join(directory, "model.safetensors")
-        let indexPath = join(directory, "model.safetensors.index.json")
-        if exists(indexPath) {
+        let single = FileSystem.join(directory, "model.safetensors")
+        let indexPath = FileSystem.join(directory, "model.safetensors.index.json")
+        if FileSystem.exists(indexPath) {
             let reader = try JSONReader(JSONDocument.load(indexPath), file: indexPath)
             guard let weightMap = reader.object["weight_map"]?.objectValue else {
                 throw reader.error("missing 'weight_map' object")
@@ -78,7 +72,7 @@ public final class Checkpoint: Sendable {
                     throw reader.error(
                         "weight_map entry '\(name)' must be a file name in the folder, found \(fileValue.serialized)")
                 }
-                if files[fileName] == nil { files[fileName] = try SafetensorsFile(path: join(directory, fileName)) }
+                if files[fileName] == nil { files[fileName] = try SafetensorsFile(path: FileSystem.join(directory, fileName)) }
                 guard let tensor = files[fileName]!.tensors[name] else {
                     throw reader.error("weight_map puts '\(name)' in \(fileName), which has no such tensor")
                 }
@@ -86,25 +80,14 @@ public final class Checkpoint: Sendable {
             }
             return (files.keys.sorted().map { files[$0]! }, tensors)
         }
-        if exists(single) {
+        if FileSystem.exists(single) {
             let file = try SafetensorsFile(path: single)
             return ([file], file.tensors)
         }
         let hint =
-            exists(join(directory, "pytorch_model.bin"))
+            FileSystem.exists(FileSystem.join(directory, "pytorch_model.bin"))
             ? " (.bin checkpoints are not supported: save with safe_serialization=True)" : ""
         throw CheckpointError(
             file: directory, problem: "no model.safetensors or model.safetensors.index.json\(hint)")
-    }
-
-    static func join(_ directory: String, _ name: String) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
-    }
-
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
 }

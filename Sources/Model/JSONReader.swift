@@ -3,39 +3,15 @@
 
 import JSON
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 enum JSONDocument {
     /// Reads and parses a JSON file; a missing, unreadable or malformed file is a `CheckpointError`.
     static func load(_ path: String) throws(CheckpointError) -> JSONValue {
-        let bytes = try FileBytes.read(path)
+        let bytes = try FileSystem.read(path)
         do {
             return try JSONValue.parse(bytes)
         } catch {
             throw CheckpointError(file: path, problem: error.description)
         }
-    }
-}
-
-enum FileBytes {
-    static func read(_ path: String) throws(CheckpointError) -> [UInt8] {
-        guard let file = fopen(path, "rb") else {
-            throw CheckpointError(file: path, problem: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            bytes.append(contentsOf: chunk[0..<count])
-            if count < chunk.count { break }
-        }
-        if ferror(file) != 0 { throw CheckpointError(file: path, problem: "read error") }
-        return bytes
     }
 }
 

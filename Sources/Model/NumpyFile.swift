@@ -87,6 +87,6 @@ public struct NumpyArray: Sendable, Equatable {
     }
 
     public static func load(contentsOfFile path: String) throws(CheckpointError) -> NumpyArray {
-        try NumpyArray(fileBytes: FileBytes.read(path), name: path)
+        try NumpyArray(fileBytes: FileSystem.read(path), name: path)
     }
 }

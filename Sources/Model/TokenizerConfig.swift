@@ -37,7 +37,7 @@ public struct TokenizerConfig: Sendable, Equatable {
         default: break
         }
         if let templateFile {
-            config.chatTemplate = String(decoding: try FileBytes.read(templateFile), as: UTF8.self)
+            config.chatTemplate = String(decoding: try FileSystem.read(templateFile), as: UTF8.self)
         }
         return config
     }

@@ -53,6 +53,9 @@ void sk_silu_mul(const float *gate, const float *up, size_t width, float *output
 /// accumulator[i] += addend[i].
 void sk_add(float *accumulator, const float *addend, size_t count);
 
+/// Σ values[i], streaming (for bandwidth measurements).
+float sk_sum(const float *values, size_t count);
+
 /// Widens `count` bfloat16 values (the high 16 bits of an IEEE float32) to float32.
 void sk_bf16_to_f32(const uint16_t *source, float *destination, size_t count);
 
