@@ -33,7 +33,7 @@ struct TokenizerFile {
         let top = try reader.object(root, "the top level")
         if let version = top["version"], !(version is NSNull) {
             let text = try reader.string(version, "version")
-            guard text == "1.0" else { throw reader.error("version", expected: "\"1.0\"", found: "\"\(text)\"") }
+            guard text == "1.0" else { throw reader.error("version", expected: "\"1.0\"", found: text) }
         }
         for field in ["truncation", "padding"] where top[field] != nil && !(top[field] is NSNull) {
             throw reader.error(field, expected: "null (truncation and padding are not supported)", found: top[field])
