@@ -41,11 +41,4 @@ enum ByteLevel {
         }
         return result
     }
-
-    /// The vocabulary string of `bytes`, such as `Ġhello` for " hello".
-    static func string(of bytes: some Sequence<UInt8>) -> String {
-        var scalars = String.UnicodeScalarView()
-        for byte in bytes { scalars.append(scalarOfByte[Int(byte)]) }
-        return String(scalars)
-    }
 }

@@ -11,7 +11,7 @@
 
 import Foundation
 
-indirect enum Normalizer: Sendable, Equatable {
+indirect enum Normalizer: Sendable {
     case nfc, nfd, nfkc, nfkd
     /// Per-scalar full lowercase mapping, without context (`char::to_lowercase`): final sigma stays σ.
     case lowercase
@@ -67,11 +67,38 @@ indirect enum Normalizer: Sendable, Equatable {
     /// The newest Unicode version HF's normalization tables know (see the file header).
     private static let knownUnicodeMajor = 11
 
+    /// Normalizes the text in stretches: an ASCII character followed by another one (or by the end)
+    /// never composes, decomposes or reorders with its neighbours, so the text can be cut around it,
+    /// and the stretches made only of such characters (most of English text) need no work.
     private static func normalizeOldUnicode(_ text: String, _ normalize: (String) -> String) -> String {
+        let bytes = Array(text.utf8)
+        func isStable(_ index: Int) -> Bool {
+            bytes[index] < 0x80 && (index + 1 == bytes.count || bytes[index + 1] < 0x80)
+        }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var start = 0
+        while start < bytes.count {
+            let stable = isStable(start)
+            var end = start + 1
+            while end < bytes.count && isStable(end) == stable { end += 1 }
+            if stable {
+                result += bytes[start..<end]
+            } else {
+                let stretch = String(decoding: bytes[start..<end], as: UTF8.self)
+                result += normalizeSplittingAtNewScalars(stretch, normalize).utf8
+            }
+            start = end
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// HF's tables are Unicode 11.0 (see the file header): later scalars are cut out and kept as is.
+    private static func normalizeSplittingAtNewScalars(_ text: String, _ normalize: (String) -> String) -> String {
         var result = ""
         var run = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            if let age = scalar.properties.age, age.major > knownUnicodeMajor {
+            if scalar.value >= 0x300, let age = scalar.properties.age, age.major > knownUnicodeMajor {
                 result += normalize(String(run))
                 result.unicodeScalars.append(scalar)
                 run.removeAll()

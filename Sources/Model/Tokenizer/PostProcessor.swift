@@ -4,8 +4,8 @@
 // way), and a `Sequence` of them. Pair templates are never used; other processors (Bert, Roberta)
 // are rejected when the tokenizer is loaded.
 
-indirect enum PostProcessor: Sendable, Equatable {
-    enum TemplatePiece: Sendable, Equatable {
+indirect enum PostProcessor: Sendable {
+    enum TemplatePiece: Sendable {
         /// The encoded text (`$A`).
         case text
         /// A special token of the template, with the ids it stands for.

@@ -50,7 +50,7 @@ enum ScalarClass: UInt8 {
 }
 
 /// The split patterns this scanner knows, recognised by their exact text in tokenizer.json.
-enum SplitPattern: Sendable, Equatable {
+enum SplitPattern: Sendable {
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
     case gpt2
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
@@ -75,7 +75,7 @@ enum SplitPattern: Sendable, Equatable {
 }
 
 /// One step of the pre-tokenizer, in tokenizer.json order.
-enum PreTokenizerStep: Sendable, Equatable {
+enum PreTokenizerStep: Sendable {
     case split(SplitPattern)
     /// The ByteLevel pre-tokenizer. Its byte-to-character mapping needs no work here, since BPE runs
     /// on bytes; what remains is the prefix space and, with `useRegex`, a split with GPT-2's pattern.
@@ -173,13 +173,11 @@ struct PatternScanner {
             for offset in 1..<length { value = value << 6 | UInt32(text[index + offset] & 0x3F) }
             offsets.append(index)
             values.append(value)
-            classes.append(value < 0x80 ? Self.asciiClasses[Int(value)] : ScalarClass.of(value))
+            classes.append(ScalarClass.of(value))
             index += length
         }
         offsets.append(index)
     }
-
-    private static let asciiClasses: [ScalarClass] = (0..<128).map { ScalarClass(Unicode.Scalar(UInt8($0))) }
 
     /// End of the run of scalars of class `kind` that starts at `start`.
     private func run(of kind: ScalarClass, from start: Int) -> Int {
