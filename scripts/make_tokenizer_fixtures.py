@@ -2,7 +2,9 @@
 """Builds the tokenizer fixtures under Tests/Fixtures/tokenizers/ with the Hugging Face `tokenizers`
 library, which is the reference the Swift tokenizer must equal.
 
-Run from anywhere:  python3 scripts/make_tokenizer_fixtures.py [--dashscope-wheel dashscope-2.0.2-py3-none-any.whl]
+Run from anywhere:
+    python3 scripts/make_tokenizer_fixtures.py [--dashscope-wheel dashscope-2.0.2-py3-none-any.whl]
+It prints a summary: case counts per family, total size, and HF's own encode speed for scale.
 
 For each tokenizer family it writes a folder with
   tokenizer.json   the tokenizer, as HF saves it
@@ -11,8 +13,10 @@ For each tokenizer family it writes a folder with
 Families: qwen2 (NFC, Qwen2 Split regex + ByteLevel, special and non-special added tokens with every
 flag), gpt2 and gpt2-prefix (ByteLevel pre-tokenizer with its own regex, add_prefix_space false/true),
 llama3 (Llama-3 regex, ignore_merges, TemplateProcessing BOS), norm (a normalizer Sequence and a
-normalized added token), and qwen-real (the real 151,643-token Qwen vocabulary, converted from
-`qwen.tiktoken` as transformers' TikTokenConverter does; the file ships in the `dashscope` wheel).
+normalized added token), nfd and nfkd (decomposing normalizers), and qwen-real (the real
+151,643-token Qwen vocabulary, converted from `qwen.tiktoken` as transformers' TikTokenConverter
+does; the file ships in the `dashscope` 2.0.2 wheel, fetched with
+`pip download --no-deps dashscope==2.0.2`).
 
 It also writes onig-classes.txt: the class (L, N, W whitespace, NL for \\r \\n, O other) that HF's
 regex engine gives every Unicode scalar, as ranges, found by running the Qwen2 Split on probes.
@@ -276,6 +280,16 @@ def norm_family(qwen2):
     return tok, [t["content"] for t in state["added_tokens"]], ["[MASK]", "[mask]", "``quoted``"]
 
 
+def decomposing_family(qwen2, normalizer):
+    """The Qwen2-style model with a decomposing normalizer (NFD, NFKD): byte-level models rarely use
+    them, but the Swift side supports them, so they are checked too."""
+    state = json.loads(qwen2.to_str())
+    state["added_tokens"] = [t for t in state["added_tokens"] if t["special"]]
+    tok = Tokenizer.from_str(json.dumps(state))
+    tok.normalizer = normalizer
+    return tok, [t["content"] for t in state["added_tokens"]], []
+
+
 def qwen_real(path):
     if path is None or not os.path.exists(path):
         return None
@@ -431,6 +445,8 @@ def main():
         ("gpt2-prefix", gpt2_prefix, g_specials, g_added),
         ("llama3", llama3, l_specials, l_added),
         ("norm", norm, n_specials, n_added),
+        ("nfd", *decomposing_family(qwen2, normalizers.NFD())),
+        ("nfkd", *decomposing_family(qwen2, normalizers.NFKD())),
     ]
     real = qwen_real(qwen_tiktoken_from_wheel(args.dashscope_wheel))
     if real is not None:

@@ -9,7 +9,7 @@ import Testing
 @testable import Model
 
 enum TokenizerFixtures {
-    static let families = ["qwen2", "gpt2", "gpt2-prefix", "llama3", "norm", "qwen-real"]
+    static let families = ["qwen2", "gpt2", "gpt2-prefix", "llama3", "norm", "nfd", "nfkd", "qwen-real"]
 
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/tokenizers")
