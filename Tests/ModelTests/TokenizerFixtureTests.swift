@@ -96,6 +96,23 @@ enum TokenizerFixtures {
         }
     }
 
+    /// Threads share one tokenizer (and its BPE cache): results must not depend on who encodes first.
+    @Test func concurrentEncodesAgree() async throws {
+        let tokenizer = try TokenizerFixtures.tokenizer("qwen-real")
+        let cases = try TokenizerFixtures.cases("qwen-real", "encode.jsonl").map(\.value)
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var generator = SplitMix64(state: UInt64(worker))
+                    for testCase in cases.shuffled(using: &generator)
+                    where testCase.add_special_tokens != true {
+                        #expect(tokenizer.encode(testCase.text) == testCase.ids)
+                    }
+                }
+            }
+        }
+    }
+
     /// The letter / number / whitespace classes the scanner uses equal those HF's regex engine gives
     /// every scalar (recorded in onig-classes.txt).
     @Test func scalarClassesMatchOniguruma() throws {
