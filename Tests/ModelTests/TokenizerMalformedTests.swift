@@ -136,6 +136,16 @@ import Testing
         }
     }
 
+    /// JSONSerialization would drop the character, so such files are refused rather than misread.
+    @Test func tokenStartingWithByteOrderMark() throws {
+        var object = Self.minimal()
+        object["added_tokens"] = [["content": "\u{FEFF}x", "special": true, "normalized": false]]
+        let problem = Self.problem(loading: try Self.bytes(object))
+        #expect(problem?.contains("a string starts with U+FEFF") == true, "\(problem ?? "loaded")")
+        let escaped = Self.problem(loading: Array(#"{"added_tokens": [{"content": "\uFEFFx"}]}"#.utf8))
+        #expect(escaped?.contains("a string starts with U+FEFF") == true, "\(escaped ?? "loaded")")
+    }
+
     @Test func missingFile() {
         #expect(throws: CheckpointError.self) { try Tokenizer(contentsOfFile: "/nonexistent/tokenizer.json") }
     }

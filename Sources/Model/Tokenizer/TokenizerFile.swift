@@ -22,6 +22,12 @@ struct TokenizerFile {
     var addedTokens: [AddedToken]
 
     init(json data: [UInt8], name: String) throws(CheckpointError) {
+        if let offset = Self.stringStartingWithByteOrderMark(data) {
+            throw CheckpointError(
+                file: name,
+                problem: "byte \(offset): a string starts with U+FEFF, which Foundation's JSON parser drops; "
+                    + "expected a tokenizer without such a token")
+        }
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: Data(data))
@@ -98,6 +104,25 @@ struct TokenizerFile {
                     normalized: try reader.bool(object["normalized"], "\(path).normalized", default: true),
                     special: try reader.bool(object["special"], "\(path).special", default: false)))
         }
+    }
+
+    /// Where a JSON string starts with U+FEFF, raw or escaped, if anywhere. JSONSerialization drops
+    /// that character (it keeps it elsewhere in a string); no real tokenizer has such a token, so
+    /// refusing the file is better than silently changing a token.
+    private static func stringStartingWithByteOrderMark(_ data: [UInt8]) -> Int? {
+        let escaped = Array("\\ufeff".utf8)
+        for index in data.indices where data[index] == UInt8(ascii: "\"") {
+            let rest = data[(index + 1)...]
+            if rest.starts(with: [0xEF, 0xBB, 0xBF]) { return index + 1 }
+            if rest.count >= escaped.count
+                && zip(rest.prefix(escaped.count), escaped).allSatisfy({
+                    (0x41...0x5A).contains($0) ? $0 | 0x20 == $1 : $0 == $1
+                })
+            {
+                return index + 1
+            }
+        }
+        return nil
     }
 
     private static func merges(_ value: Any?, _ reader: JSONReader) throws(CheckpointError) -> [(String, String)] {
