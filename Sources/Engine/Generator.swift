@@ -79,7 +79,8 @@ public final class Generator {
             nextBlock += blocks
         }
         let cache = KVCache(config: transformer.config, blockSize: blockSize, blockCount: max(Int(nextBlock), 1))
-        for index in sequences.indices where sequences[index].request.sampling.maxTokens == 0 && !sequences[index].request.keepPromptLogits {
+        for index in sequences.indices
+        where sequences[index].request.sampling.maxTokens == 0 && !sequences[index].request.keepPromptLogits {
             sequences[index].finish(.length)
         }
 
@@ -92,7 +93,8 @@ public final class Generator {
                 members.append(index)
                 budget -= 1
             }
-            for index in sequences.indices where !sequences[index].isFinished && !sequences[index].isDecoding && budget > 0 {
+            for index in sequences.indices
+            where !sequences[index].isFinished && !sequences[index].isDecoding && budget > 0 {
                 let chunk = sequences[index].prefillChunk(maximumTokens: budget)
                 budget -= chunk.tokens.count
                 chunks.append(chunk)
@@ -171,7 +173,8 @@ private struct SequenceState {
         let completesPrompt = end == request.promptIds.count
         let logits: LogitsSelection = request.keepPromptLogits ? .all : (completesPrompt ? .last : .none)
         return SequenceChunk(
-            tokens: Array(request.promptIds[computed..<end]), startPosition: computed, blockTable: blockTable, logits: logits)
+            tokens: Array(request.promptIds[computed..<end]), startPosition: computed, blockTable: blockTable,
+            logits: logits)
     }
 
     mutating func accept(logits: Logits, rows: Range<Int>, chunk: SequenceChunk) {
@@ -225,7 +228,9 @@ private struct SequenceState {
         guard text.count >= needle.count else { return nil }
         var position = start
         while position + needle.count <= text.count {
-            if text[position] == needle[0], text[position..<(position + needle.count)].elementsEqual(needle) { return position }
+            if text[position] == needle[0], text[position..<(position + needle.count)].elementsEqual(needle) {
+                return position
+            }
             position += 1
         }
         return nil
@@ -242,7 +247,8 @@ private struct SequenceState {
 
     func result() -> GenerationResult {
         GenerationResult(
-            promptIds: request.promptIds, completionIds: generated, completion: String(decoding: text, as: UTF8.self), finishReason: finishReason ?? .length,
+            promptIds: request.promptIds, completionIds: generated, completion: String(decoding: text, as: UTF8.self),
+            finishReason: finishReason ?? .length,
             tokenLogprobs: logprobs, topLogprobs: topLogprobs,
             promptLogits: request.keepPromptLogits
                 ? NumpyArray(shape: [request.promptIds.count, vocabularySize], values: promptLogits) : nil)

@@ -23,7 +23,8 @@ public final class Checkpoint: Sendable {
         config = try ModelConfig.load(contentsOfFile: FileSystem.join(directory, "config.json"))
         let generationPath = FileSystem.join(directory, "generation_config.json")
         generationConfig =
-            FileSystem.exists(generationPath) ? try GenerationConfig.load(contentsOfFile: generationPath) : GenerationConfig()
+            FileSystem.exists(generationPath)
+            ? try GenerationConfig.load(contentsOfFile: generationPath) : GenerationConfig()
         let tokenizerConfigPath = FileSystem.join(directory, "tokenizer_config.json")
         let templatePath = FileSystem.join(directory, "chat_template.jinja")
         tokenizerConfig =
@@ -72,7 +73,9 @@ public final class Checkpoint: Sendable {
                     throw reader.error(
                         "weight_map entry '\(name)' must be a file name in the folder, found \(fileValue.serialized)")
                 }
-                if files[fileName] == nil { files[fileName] = try SafetensorsFile(path: FileSystem.join(directory, fileName)) }
+                if files[fileName] == nil {
+                    files[fileName] = try SafetensorsFile(path: FileSystem.join(directory, fileName))
+                }
                 guard let tensor = files[fileName]!.tensors[name] else {
                     throw reader.error("weight_map puts '\(name)' in \(fileName), which has no such tensor")
                 }

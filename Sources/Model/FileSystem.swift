@@ -25,7 +25,8 @@ public enum FileSystem {
         for component in path.split(separator: "/") {
             prefix += component
             if !isDirectory(prefix), mkdir(prefix, 0o755) != 0, errno != EEXIST {
-                throw CheckpointError(file: path, problem: "cannot create directory: \(String(cString: strerror(errno)))")
+                throw CheckpointError(
+                    file: path, problem: "cannot create directory: \(String(cString: strerror(errno)))")
             }
             prefix += "/"
         }

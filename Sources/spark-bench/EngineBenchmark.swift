@@ -54,7 +54,9 @@ struct EngineBenchmark {
             type: type, weightBytesPerStep: Double(config.blockLinearParameterCount * type.byteCount) + headBytes)
 
         let prompt = (0..<promptTokens).map { Int32(($0 * 7919) % config.vocabSize) }
-        let prefill = ForwardBatch(chunks: [SequenceChunk(tokens: prompt, startPosition: 0, blockTable: table(0), logits: .last)])
+        let prefill = ForwardBatch(chunks: [
+            SequenceChunk(tokens: prompt, startPosition: 0, blockTable: table(0), logits: .last)
+        ])
         _ = transformer.forward(prefill, cache: cache)
         var best = Double.infinity
         for _ in 0..<repetitions { best = min(best, Stopwatch.time { _ = transformer.forward(prefill, cache: cache) }) }
@@ -64,15 +66,18 @@ struct EngineBenchmark {
         for batch in batchSizes {
             let context = (0..<decodeContext).map { Int32(($0 * 31 + 5) % config.vocabSize) }
             _ = transformer.forward(
-                ForwardBatch(chunks: (0..<batch).map {
-                    SequenceChunk(tokens: context, startPosition: 0, blockTable: table($0), logits: .none)
-                }), cache: cache)
+                ForwardBatch(
+                    chunks: (0..<batch).map {
+                        SequenceChunk(tokens: context, startPosition: 0, blockTable: table($0), logits: .none)
+                    }), cache: cache)
             var bestStep = Double.infinity
             for _ in 0..<repetitions {
                 let seconds = Stopwatch.time {
                     for step in 0..<decodeSteps {
                         let chunks = (0..<batch).map {
-                            SequenceChunk(tokens: [Int32(step + 1)], startPosition: decodeContext + step, blockTable: table($0), logits: .last)
+                            SequenceChunk(
+                                tokens: [Int32(step + 1)], startPosition: decodeContext + step, blockTable: table($0),
+                                logits: .last)
                         }
                         _ = transformer.forward(ForwardBatch(chunks: chunks), cache: cache)
                     }
@@ -81,8 +86,10 @@ struct EngineBenchmark {
             }
             let contexts = [Int](repeating: decodeContext + decodeSteps / 2, count: batch)
             figures.decode.append(
-                (batch, Double(batch) / bestStep, flops(contexts: contexts, logitsRows: batch) / bestStep / 1e9,
-                    figures.weightBytesPerStep / bestStep / 1e9))
+                (
+                    batch, Double(batch) / bestStep, flops(contexts: contexts, logitsRows: batch) / bestStep / 1e9,
+                    figures.weightBytesPerStep / bestStep / 1e9
+                ))
         }
         return figures
     }

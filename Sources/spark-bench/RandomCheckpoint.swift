@@ -13,7 +13,8 @@ import Model
 enum RandomCheckpoint {
     static func qwen25HalfBillionShape(vocabSize: Int = 151_936) -> ModelConfig {
         ModelConfig(
-            architecture: .qwen2, hiddenSize: 896, layerCount: 24, headCount: 14, kvHeadCount: 2, intermediateSize: 4864,
+            architecture: .qwen2, hiddenSize: 896, layerCount: 24, headCount: 14, kvHeadCount: 2,
+            intermediateSize: 4864,
             vocabSize: vocabSize, ropeTheta: 1_000_000, tieWordEmbeddings: true)
     }
 
@@ -72,12 +73,15 @@ enum RandomCheckpoint {
                 tensor(prefix + "post_attention_layernorm.weight", [hidden], scale: 0.1, offset: 1),
                 tensor(prefix + "mlp.gate_proj.weight", [config.intermediateSize, hidden], scale: fanIn),
                 tensor(prefix + "mlp.up_proj.weight", [config.intermediateSize, hidden], scale: fanIn),
-                tensor(prefix + "mlp.down_proj.weight", [hidden, config.intermediateSize],
+                tensor(
+                    prefix + "mlp.down_proj.weight", [hidden, config.intermediateSize],
                     scale: 1 / Float(config.intermediateSize).squareRoot()),
             ]
         }
         tensors.append(tensor("model.norm.weight", [hidden], scale: 0.1, offset: 1))
-        if !config.tieWordEmbeddings { tensors.append(tensor("lm_head.weight", [config.vocabSize, hidden], scale: fanIn)) }
+        if !config.tieWordEmbeddings {
+            tensors.append(tensor("lm_head.weight", [config.vocabSize, hidden], scale: fanIn))
+        }
         try SafetensorsWriter.write(tensors, to: directory + "/model.safetensors")
         let configFile = try AtomicFile(path: directory + "/config.json")
         try configFile.write(configText)

@@ -17,7 +17,9 @@ let engineCommand = Command(
         .flag("--quick", help: "a small model and few steps, to check that the benchmark runs (for CI)"),
         .flag("--json", help: "print one JSON object instead of the table"),
         .value("--dtype", "f32|bf16|both", help: "weight types to measure", default: "both"),
-        .value("--model-dir", "DIR", help: "where the random checkpoints are written and reused", default: "/tmp/spark-bench-models"),
+        .value(
+            "--model-dir", "DIR", help: "where the random checkpoints are written and reused",
+            default: "/tmp/spark-bench-models"),
         .value("--prompt-tokens", "N", help: "prompt length for the prefill figure", default: "512"),
         .value("--batches", "LIST", help: "decode batch sizes", default: "1,8,16,32"),
         .value("--decode-steps", "N", help: "decode steps timed per batch size", default: "16"),
@@ -44,7 +46,8 @@ func runEngineBenchmark(_ arguments: [String]) throws {
         config: config, modelDirectory: options.string("--model-dir")!, types: types,
         promptTokens: quick ? 64 : try options.int("--prompt-tokens")!, decodeContext: quick ? 16 : 128,
         decodeSteps: quick ? 2 : try options.int("--decode-steps")!,
-        batchSizes: quick ? [1, 4] : try options.intList("--batches")!, repetitions: quick ? 1 : try options.int("--repetitions")!)
+        batchSizes: quick ? [1, 4] : try options.intList("--batches")!,
+        repetitions: quick ? 1 : try options.int("--repetitions")!)
 
     let load = MachineProbe.loadAverage
     let peak = MachineProbe.sgemmPeak(repetitions: quick ? 1 : 5)
@@ -61,7 +64,8 @@ func runEngineBenchmark(_ arguments: [String]) throws {
                 "sgemm_peak_gflops": .double(peak), "memory_bandwidth_gbps": .double(bandwidth),
             ]),
             "model": .object([
-                "hidden_size": .int(config.hiddenSize), "layers": .int(config.layerCount), "vocab_size": .int(config.vocabSize),
+                "hidden_size": .int(config.hiddenSize), "layers": .int(config.layerCount),
+                "vocab_size": .int(config.vocabSize),
             ]),
         ]
         for figures in results {
@@ -71,14 +75,15 @@ func runEngineBenchmark(_ arguments: [String]) throws {
                 "prefill_gflops": .double(figures.prefillGFLOPS),
                 "prefill_fraction_of_sgemm_peak": .double(figures.prefillGFLOPS / peak),
                 "weight_bytes_per_decode_step": .double(figures.weightBytesPerStep),
-                "decode": .array(figures.decode.map { row in
-                    .object([
-                        "batch": .int(row.batch), "tokens_per_second": .double(row.tokensPerSecond),
-                        "gflops": .double(row.gflops), "fraction_of_sgemm_peak": .double(row.gflops / peak),
-                        "weight_gbps": .double(row.weightGBPerSecond),
-                        "fraction_of_bandwidth": .double(row.weightGBPerSecond / bandwidth),
-                    ])
-                }),
+                "decode": .array(
+                    figures.decode.map { row in
+                        .object([
+                            "batch": .int(row.batch), "tokens_per_second": .double(row.tokensPerSecond),
+                            "gflops": .double(row.gflops), "fraction_of_sgemm_peak": .double(row.gflops / peak),
+                            "weight_gbps": .double(row.weightGBPerSecond),
+                            "fraction_of_bandwidth": .double(row.weightGBPerSecond / bandwidth),
+                        ])
+                    }),
             ])
         }
         object["peak_rss_mb"] = .double(rss)
@@ -86,14 +91,17 @@ func runEngineBenchmark(_ arguments: [String]) throws {
         return
     }
     print(
-        "spark-bench engine: \(config.layerCount) layers, hidden \(config.hiddenSize), vocab \(config.vocabSize), random weights")
+        "spark-bench engine: \(config.layerCount) layers, hidden \(config.hiddenSize), vocab \(config.vocabSize), random weights"
+    )
     print(
         "machine: \(WorkerPool.shared.threadCount) threads, kernels \(MachineProbe.instructionSet), OpenBLAS \(MachineProbe.openBLASCore), load average \(format(load, 2))"
     )
     if load > 0.5 { print("warning: the machine is busy (load \(format(load, 2))); figures may be far off") }
     print("limits: cblas_sgemm peak \(format(peak, 1)) GFLOP/s, memory read \(format(bandwidth, 1)) GB/s")
     for figures in results {
-        print("\n\(figures.type.rawValue) weights (\(format(figures.weightBytesPerStep / 1e9, 2)) GB read per decode step)")
+        print(
+            "\n\(figures.type.rawValue) weights (\(format(figures.weightBytesPerStep / 1e9, 2)) GB read per decode step)"
+        )
         print(
             "  prefill \(benchmark.promptTokens) tokens   \(format(figures.prefillTokensPerSecond, 1)) tok/s   \(format(figures.prefillGFLOPS, 1)) GFLOP/s = \(percent(figures.prefillGFLOPS / peak)) of sgemm peak"
         )

@@ -14,10 +14,16 @@ let command = Command(
     name: "spark-generate",
     summary: "Generate text from a Qwen2 / Llama checkpoint in Hugging Face layout.",
     options: [
-        .value("--model", "DIR", help: "checkpoint folder (config.json, model.safetensors, tokenizer.json)", required: true),
+        .value(
+            "--model", "DIR", help: "checkpoint folder (config.json, model.safetensors, tokenizer.json)", required: true
+        ),
         .value("--prompt", "TEXT", help: "the prompt"),
         .value("--prompt-ids", "1,2,3", help: "the prompt as token ids instead of text"),
-        .value("--batch", "FILE.jsonl", help: "one {\"prompt\"} or {\"prompt_ids\"} object per line, run as one batch; may also set max_tokens, temperature, top_p, top_k, seed, stop"),
+        .value(
+            "--batch", "FILE.jsonl",
+            help:
+                "one {\"prompt\"} or {\"prompt_ids\"} object per line, run as one batch; may also set max_tokens, temperature, top_p, top_k, seed, stop"
+        ),
         .flag("--chat", help: "wrap the prompt as a user message in the checkpoint's chat template"),
         .value("--system", "TEXT", help: "with --chat: a system message"),
         .value("--max-tokens", "N", help: "tokens to generate at most", default: "64"),
@@ -29,14 +35,17 @@ let command = Command(
         .flag("--ignore-eos", help: "keep generating past EOS tokens"),
         .value("--logprobs", "N", help: "with --json: the N most likely alternatives at each step", default: "0"),
         .flag("--json", help: "print one JSON object per prompt: ids, completion, finish_reason, per-token logprobs"),
-        .value("--dump-logits", "FILE.npy", help: "write the float32 logits of every prompt position, shape [prompt_len, vocab]"),
-        .value("--dtype", "auto|f32", help: "auto keeps F32 and BF16 weights as stored; f32 widens all", default: "auto"),
+        .value(
+            "--dump-logits", "FILE.npy",
+            help: "write the float32 logits of every prompt position, shape [prompt_len, vocab]"),
+        .value(
+            "--dtype", "auto|f32", help: "auto keeps F32 and BF16 weights as stored; f32 widens all", default: "auto"),
     ])
 
 struct Inputs {
     var requests: [GenerationRequest] = []
-    /// Per input line: the index of its request, or the error that line had.
-    var lines: [Result<Int, LineError>] = []
+    /// Per non-blank input line: its number in the file and the index of its request, or its error.
+    var lines: [(number: Int, outcome: Result<Int, LineError>)] = []
 }
 
 struct LineError: Error {
@@ -54,7 +63,9 @@ let weights: ModelWeights
 let tokenizer: Tokenizer?
 do {
     checkpoint = try Checkpoint(directory: options.string("--model")!)
-    let precision = WeightPrecision(rawValue: options.string("--dtype")!) ?? command.fail("--dtype must be auto or f32")
+    guard let precision = WeightPrecision(rawValue: options.string("--dtype")!) else {
+        command.fail("--dtype must be auto or f32")
+    }
     weights = try ModelWeights(checkpoint: checkpoint, precision: precision)
     tokenizer = try checkpoint.tokenizerPath.map { path throws(CheckpointError) in try Tokenizer(contentsOfFile: path) }
 } catch {
@@ -65,7 +76,8 @@ let baseSampling: SamplingParameters = {
     do {
         var sampling = SamplingParameters(
             temperature: Float(try options.double("--temperature")!), topK: try options.int("--top-k")!,
-            topP: Float(try options.double("--top-p")!), seed: try options.int("--seed").map { UInt64(bitPattern: Int64($0)) },
+            topP: Float(try options.double("--top-p")!),
+            seed: try options.int("--seed").map { UInt64(bitPattern: Int64($0)) },
             maxTokens: try options.int("--max-tokens")!, topLogprobs: try options.int("--logprobs")!)
         if let stop = options.string("--stop") { sampling.stopStrings = [stop] }
         if !options.flag("--ignore-eos") {
@@ -74,7 +86,7 @@ let baseSampling: SamplingParameters = {
         }
         return sampling
     } catch {
-        command.fail(error.description)
+        command.fail("\(error)")
     }
 }()
 
@@ -95,7 +107,9 @@ func encode(_ text: String) throws(LineError) -> [Int32] {
 }
 
 func request(fromLine line: JSONValue) throws(LineError) -> GenerationRequest {
-    guard let object = line.objectValue else { throw LineError(message: "expected a JSON object, found \(line.kindName)") }
+    guard let object = line.objectValue else {
+        throw LineError(message: "expected a JSON object, found \(line.kindName)")
+    }
     var sampling = baseSampling
     func number(_ key: String) throws(LineError) -> Double? {
         guard let value = object[key] else { return nil }
@@ -135,10 +149,20 @@ func request(fromLine line: JSONValue) throws(LineError) -> GenerationRequest {
     }
 }
 
+func parseLine(_ line: ArraySlice<UInt8>) throws(LineError) -> JSONValue {
+    do {
+        return try JSONValue.parse(line)
+    } catch {
+        throw LineError(message: error.description)
+    }
+}
+
 func readInputs() -> Inputs {
     var inputs = Inputs()
     if let batchPath = options.string("--batch") {
-        if options.string("--prompt") != nil || options.string("--prompt-ids") != nil || options.string("--dump-logits") != nil {
+        if options.string("--prompt") != nil || options.string("--prompt-ids") != nil
+            || options.string("--dump-logits") != nil
+        {
             command.fail("--batch cannot be combined with --prompt, --prompt-ids or --dump-logits")
         }
         let bytes: [UInt8]
@@ -147,19 +171,13 @@ func readInputs() -> Inputs {
         } catch {
             fail(error.description)
         }
-        for (number, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-            do {
-                let value: JSONValue
-                do {
-                    value = try JSONValue.parse(line)
-                } catch {
-                    throw LineError(message: error.description)
-                }
-                inputs.requests.append(try request(fromLine: value))
-                inputs.lines.append(.success(inputs.requests.count - 1))
+            do throws(LineError) {
+                inputs.requests.append(try request(fromLine: try parseLine(line)))
+                inputs.lines.append((index + 1, .success(inputs.requests.count - 1)))
             } catch {
-                inputs.lines.append(.failure(LineError(message: "line \(number + 1): \(error.message)")))
+                inputs.lines.append((index + 1, .failure(error)))
             }
         }
         return inputs
@@ -169,7 +187,9 @@ func readInputs() -> Inputs {
         case (let text?, nil):
             inputs.requests = [GenerationRequest(promptIds: try encode(text), sampling: baseSampling)]
         case (nil, let ids?):
-            guard let narrow = ids.map({ Int32(exactly: $0) }) as? [Int32] else { command.fail("--prompt-ids: ids out of range") }
+            guard let narrow = ids.map({ Int32(exactly: $0) }) as? [Int32] else {
+                command.fail("--prompt-ids: ids out of range")
+            }
             inputs.requests = [GenerationRequest(promptIds: narrow, sampling: baseSampling)]
         default:
             command.fail("give one of --prompt, --prompt-ids or --batch")
@@ -180,7 +200,7 @@ func readInputs() -> Inputs {
         command.fail("\(error)")
     }
     inputs.requests[0].keepPromptLogits = options.string("--dump-logits") != nil
-    inputs.lines = [.success(0)]
+    inputs.lines = [(1, .success(0))]
     return inputs
 }
 
@@ -205,16 +225,15 @@ var inputs = readInputs()
 let generator = Generator(transformer: Transformer(weights: weights), tokenizer: tokenizer)
 // A request the model cannot run fails its own line, not the batch.
 var runnable: [GenerationRequest] = []
-for (lineIndex, line) in inputs.lines.enumerated() {
-    guard case .success(let index) = line else { continue }
+for (position, line) in inputs.lines.enumerated() {
+    guard case .success(let index) = line.outcome else { continue }
     do {
         try generator.validate(inputs.requests[index], index: index)
         runnable.append(inputs.requests[index])
-        inputs.lines[lineIndex] = .success(runnable.count - 1)
+        inputs.lines[position].outcome = .success(runnable.count - 1)
     } catch {
-        let prefix = options.string("--batch") != nil ? "line \(lineIndex + 1): " : ""
         if options.string("--batch") == nil { fail(error.message) }
-        inputs.lines[lineIndex] = .failure(LineError(message: prefix + error.message))
+        inputs.lines[position].outcome = .failure(LineError(message: error.message))
     }
 }
 inputs.requests = runnable
@@ -235,12 +254,14 @@ if let path = options.string("--dump-logits"), let logits = results.first?.promp
 }
 var failedLines = 0
 for line in inputs.lines {
-    switch line {
+    switch line.outcome {
     case .success(let index):
-        print(options.flag("--json") || options.string("--batch") != nil ? render(results[index]) : results[index].completion)
+        print(
+            options.flag("--json") || options.string("--batch") != nil
+                ? render(results[index]) : results[index].completion)
     case .failure(let error):
         failedLines += 1
-        print(JSONValue.object(["error": .string(error.message)]).serialized)
+        print(JSONValue.object(["error": .string("line \(line.number): \(error.message)")]).serialized)
     }
 }
 exit(failedLines == 0 ? 0 : 1)

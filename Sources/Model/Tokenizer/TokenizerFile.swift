@@ -35,7 +35,7 @@ struct TokenizerFile {
             let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
             throw CheckpointError(file: name, problem: "expected a JSON tokenizer file, found invalid JSON: \(detail)")
         }
-        let reader = JSONReader(file: name)
+        let reader = TokenizerJSONReader(file: name)
         let top = try reader.object(root, "the top level")
         if let version = top["version"], !(version is NSNull) {
             let text = try reader.string(version, "version")
@@ -125,7 +125,9 @@ struct TokenizerFile {
         return nil
     }
 
-    private static func merges(_ value: Any?, _ reader: JSONReader) throws(CheckpointError) -> [(String, String)] {
+    private static func merges(_ value: Any?, _ reader: TokenizerJSONReader) throws(CheckpointError) -> [(
+        String, String
+    )] {
         let values = try reader.array(value, "model.merges")
         var merges: [(String, String)] = []
         merges.reserveCapacity(values.count)
@@ -150,7 +152,7 @@ struct TokenizerFile {
         return merges
     }
 
-    private static func normalizer(_ value: Any?, _ path: String, _ reader: JSONReader) throws(CheckpointError)
+    private static func normalizer(_ value: Any?, _ path: String, _ reader: TokenizerJSONReader) throws(CheckpointError)
         -> Normalizer?
     {
         guard let value, !(value is NSNull) else { return nil }
@@ -192,7 +194,8 @@ struct TokenizerFile {
         }
     }
 
-    private static func preTokenizerSteps(_ value: Any, _ path: String, _ reader: JSONReader) throws(CheckpointError)
+    private static func preTokenizerSteps(_ value: Any, _ path: String, _ reader: TokenizerJSONReader)
+        throws(CheckpointError)
         -> [PreTokenizerStep]
     {
         let object = try reader.object(value, path)
@@ -232,7 +235,8 @@ struct TokenizerFile {
         }
     }
 
-    private static func postProcessor(_ value: Any?, _ path: String, _ reader: JSONReader) throws(CheckpointError)
+    private static func postProcessor(_ value: Any?, _ path: String, _ reader: TokenizerJSONReader)
+        throws(CheckpointError)
         -> PostProcessor?
     {
         guard let value, !(value is NSNull) else { return nil }
@@ -290,7 +294,7 @@ struct TokenizerFile {
 }
 
 /// Typed access to JSONSerialization's values, with errors naming the field.
-private struct JSONReader {
+private struct TokenizerJSONReader {
     let file: String
 
     func error(_ path: String, expected: String, found: Any?) -> CheckpointError {
