@@ -23,7 +23,7 @@ let package = Package(
             // -O3 also in debug builds: tests run the same kernels at a usable speed.
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
         ),
-        .target(name: "Kernels", dependencies: ["CKernels", "COpenBLAS"]),
+        .target(name: "Kernels", dependencies: ["CKernels"]),
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
@@ -31,9 +31,10 @@ let package = Package(
         .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS", "CKernels"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
     ]
 )

@@ -1,19 +1,22 @@
 // spark-tokenize: encodes text or decodes ids with a tokenizer.json, printing one JSON object per
-// line: {"ids": [...]} or {"text": "..."}. With --batch, each line of a JSONL file is one request;
-// a bad line prints {"error": "line N: ..."} in its place, the others still run, and the exit status
-// is then 1.
+// line: {"ids":[...]} or {"text":"..."}. With --batch, each line of a JSONL file is one request; a bad
+// line prints {"error":"line N: ..."} in its place, the others still run, and the exit status is 1.
 
 import CommandLineKit
-import Foundation
+import JSON
 import Model
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 let command = Command(
     name: "spark-tokenize",
     summary: "Encode text or decode ids with a Hugging Face tokenizer.json (byte-level BPE).",
     options: [
         .value("--tokenizer", "FILE", help: "the tokenizer.json to use", required: true),
-        .value("--text", "TEXT", help: "encode TEXT; prints {\"ids\": [...]}"),
-        .value("--ids", "1,2,3", help: "decode these ids; prints {\"text\": \"...\"}"),
+        .value("--text", "TEXT", help: "encode TEXT; prints {\"ids\":[...]}"),
+        .value("--ids", "1,2,3", help: "decode these ids; prints {\"text\":\"...\"}"),
         .value(
             "--batch", "FILE.jsonl",
             help: "one request per line: {\"text\": ..., \"add_special_tokens\": bool} or "
@@ -34,48 +37,13 @@ do {
     exit(1)
 }
 
-/// One line of a --batch file.
-struct BatchRequest: Decodable {
-    let text: String?
-    let ids: [Int64]?
-    let add_special_tokens: Bool?
-    let skip_special: Bool?
-}
+func idsOutput(_ ids: [Int32]) -> String { JSONValue.object(["ids": .array(ids.map { .int(Int($0)) })]).serialized }
 
-enum Output {
-    static func ids(_ ids: [Int32]) -> String {
-        "{\"ids\": [\(ids.map(String.init).joined(separator: ", "))]}"
-    }
-
-    static func text(_ text: String) -> String { "{\"text\": \(quoted(text))}" }
-
-    static func error(_ message: String) -> String { "{\"error\": \(quoted(message))}" }
-
-    /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
-}
+func textOutput(_ text: String) -> String { JSONValue.object(["text": .string(text)]).serialized }
 
 /// Ids must fit the tokenizer's id type; HF's own decode rejects negative ones too.
-func checkedIDs(_ values: [Int64]) -> [Int32]? {
-    guard values.allSatisfy({ (0...Int64(Int32.max)).contains($0) }) else { return nil }
+func checkedIDs(_ values: [Int]) -> [Int32]? {
+    guard values.allSatisfy({ (0...Int(Int32.max)).contains($0) }) else { return nil }
     return values.map { Int32($0) }
 }
 
@@ -83,44 +51,36 @@ struct RequestError: Error {
     let message: String
 }
 
-func respond(to line: Data) throws(RequestError) -> String {
-    let request: BatchRequest
+func respond(to line: ArraySlice<UInt8>) throws(RequestError) -> String {
+    let value: JSONValue
     do {
-        request = try JSONDecoder().decode(BatchRequest.self, from: line)
-    } catch let error as DecodingError {
-        throw RequestError(message: describe(error))
+        value = try JSONValue.parse(line)
     } catch {
-        throw RequestError(message: "\(error)")
+        throw RequestError(message: "not valid JSON (\(error.description))")
     }
-    switch (request.text, request.ids) {
-    case (let text?, nil):
-        return Output.ids(tokenizer.encode(text, addSpecialTokens: request.add_special_tokens ?? false))
-    case (nil, let values?):
-        guard let ids = checkedIDs(values) else {
+    guard let request = value.objectValue else {
+        throw RequestError(message: "expected an object with either \"text\" or \"ids\", found \(value.kindName)")
+    }
+    func flag(_ key: String) throws(RequestError) -> Bool {
+        guard let field = request[key], !field.isNull else { return false }
+        guard let bool = field.boolValue else { throw RequestError(message: "\"\(key)\": expected true or false") }
+        return bool
+    }
+    switch (request["text"], request["ids"]) {
+    case (.string(let text)?, nil):
+        return idsOutput(tokenizer.encode(text, addSpecialTokens: try flag("add_special_tokens")))
+    case (nil, .array(let values)?):
+        guard let ids = checkedIDs(values.compactMap(\.intValue)), ids.count == values.count else {
             throw RequestError(message: "\"ids\": expected integers from 0 to \(Int32.max)")
         }
-        return Output.text(tokenizer.decode(ids, skipSpecialTokens: request.skip_special ?? false))
+        return textOutput(tokenizer.decode(ids, skipSpecialTokens: try flag("skip_special")))
     default:
-        throw RequestError(message: "expected an object with either \"text\" or \"ids\"")
-    }
-}
-
-func describe(_ error: DecodingError) -> String {
-    func path(_ context: DecodingError.Context) -> String {
-        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-        return keys.isEmpty ? "" : "\"\(keys.joined(separator: "."))\": "
-    }
-    switch error {
-    case .dataCorrupted(let context): return path(context) + "not valid JSON (\(context.debugDescription))"
-    case .typeMismatch(let type, let context): return path(context) + "expected \(type)"
-    case .valueNotFound(let type, let context): return path(context) + "expected \(type), found null"
-    case .keyNotFound(let key, _): return "missing \"\(key.stringValue)\""
-    @unknown default: return "\(error)"
+        throw RequestError(message: "expected an object with either \"text\" (a string) or \"ids\" (a list)")
     }
 }
 
 if let text = arguments.string("--text") {
-    print(Output.ids(tokenizer.encode(text, addSpecialTokens: arguments.flag("--add-special-tokens"))))
+    print(idsOutput(tokenizer.encode(text, addSpecialTokens: arguments.flag("--add-special-tokens"))))
 } else if arguments.string("--ids") != nil {
     let values: [Int]
     do {
@@ -128,24 +88,25 @@ if let text = arguments.string("--text") {
     } catch {
         command.fail(error.description)
     }
-    guard let ids = checkedIDs(values.map { Int64($0) }) else {
-        command.fail("option '--ids': ids must be between 0 and \(Int32.max)")
-    }
-    print(Output.text(tokenizer.decode(ids, skipSpecialTokens: arguments.flag("--skip-special"))))
+    guard let ids = checkedIDs(values) else { command.fail("option '--ids': ids must be between 0 and \(Int32.max)") }
+    print(textOutput(tokenizer.decode(ids, skipSpecialTokens: arguments.flag("--skip-special"))))
 } else if let path = arguments.string("--batch") {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        printToStandardError("spark-tokenize: error: cannot read the batch file \(path)")
+    let bytes: [UInt8]
+    do {
+        bytes = try FileSystem.read(path)
+    } catch {
+        printToStandardError("spark-tokenize: error: \(error)")
         exit(1)
     }
-    var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     if lines.last?.isEmpty == true { lines.removeLast() }
     var failed = false
     for (index, line) in lines.enumerated() {
         do {
-            print(try respond(to: Data(line)))
+            print(try respond(to: line))
         } catch {
             failed = true
-            print(Output.error("line \(index + 1): \(error.message)"))
+            print(JSONValue.object(["error": .string("line \(index + 1): \(error.message)")]).serialized)
         }
     }
     exit(failed ? 1 : 0)

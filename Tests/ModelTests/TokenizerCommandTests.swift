@@ -2,35 +2,13 @@
 
 import Foundation
 import Model
+import TestSupport
 import Testing
 
 @Suite struct TokenizerCommandTests {
-    /// The binary sits next to the test bundle in SwiftPM's build folder; fall back to .build/debug.
-    static func binary() throws -> URL {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let folders = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-            root.appendingPathComponent(".build/debug"),
-        ]
-        let candidates = folders.map { $0.appendingPathComponent("spark-tokenize") }
-        return try #require(
-            candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-            "spark-tokenize not built; looked in \(candidates.map(\.path))")
-    }
-
     static func run(_ arguments: [String]) throws -> (output: String, status: Int32) {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+        let outcome = try CommandRunner.run("spark-tokenize", arguments)
+        return (outcome.output, outcome.status)
     }
 
     static let tokenizer = TokenizerFixtures.path("llama3", "tokenizer.json")
@@ -42,14 +20,14 @@ import Testing
             if testCase.add_special_tokens == true { arguments.append("--add-special-tokens") }
             let (output, status) = try Self.run(arguments)
             #expect(status == 0)
-            let expected = "{\"ids\": [\(testCase.ids.map(String.init).joined(separator: ", "))]}\n"
+            let expected = "{\"ids\":[\(testCase.ids.map(String.init).joined(separator: ","))]}\n"
             #expect(output == expected, "\(testCase.text.debugDescription)")
         }
         let (output, status) = try Self.run(["--tokenizer", Self.tokenizer, "--ids", "2702,71,607"])
         #expect(status == 0)
-        #expect(output == "{\"text\": \"<|begin_of_text|>hé\"}\n")
+        #expect(output == "{\"text\":\"<|begin_of_text|>hé\"}\n")
         let skipped = try Self.run(["--tokenizer", Self.tokenizer, "--ids", "2702,71,607", "--skip-special"])
-        #expect(skipped.output == "{\"text\": \"hé\"}\n")
+        #expect(skipped.output == "{\"text\":\"hé\"}\n")
     }
 
     /// Control characters, quotes and backslashes are escaped; non-ASCII stays UTF-8; the output
@@ -84,13 +62,13 @@ import Testing
         try #require(results.count == 5)
         #expect(
             results[0]
-                == "{\"ids\": [\(tokenizer.encode("Hello world", addSpecialTokens: true).map(String.init).joined(separator: ", "))]}"
+                == "{\"ids\":[\(tokenizer.encode("Hello world", addSpecialTokens: true).map(String.init).joined(separator: ","))]}"
         )
-        #expect(results[1] == "{\"text\": \"hé\"}")
-        #expect(results[2].hasPrefix("{\"error\": \"line 3: not valid JSON"))
-        #expect(results[3] == "{\"error\": \"line 4: \\\"ids\\\": expected integers from 0 to 2147483647\"}")
+        #expect(results[1] == "{\"text\":\"hé\"}")
+        #expect(results[2].hasPrefix("{\"error\":\"line 3: not valid JSON"))
+        #expect(results[3] == "{\"error\":\"line 4: \\\"ids\\\": expected integers from 0 to 2147483647\"}")
         #expect(
-            results[4] == "{\"ids\": [\(tokenizer.encode("\u{FEFF}BOM").map(String.init).joined(separator: ", "))]}")
+            results[4] == "{\"ids\":[\(tokenizer.encode("\u{FEFF}BOM").map(String.init).joined(separator: ","))]}")
     }
 
     @Test func usageErrors() throws {
