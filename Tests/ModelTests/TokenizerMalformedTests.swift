@@ -136,14 +136,40 @@ import Testing
         }
     }
 
-    /// JSONSerialization would drop the character, so such files are refused rather than misread.
-    @Test func tokenStartingWithByteOrderMark() throws {
-        var object = Self.minimal()
-        object["added_tokens"] = [["content": "\u{FEFF}x", "special": true, "normalized": false]]
-        let problem = Self.problem(loading: try Self.bytes(object))
-        #expect(problem?.contains("a string starts with U+FEFF") == true, "\(problem ?? "loaded")")
-        let escaped = Self.problem(loading: Array(#"{"added_tokens": [{"content": "\uFEFFx"}]}"#.utf8))
-        #expect(escaped?.contains("a string starts with U+FEFF") == true, "\(escaped ?? "loaded")")
+    /// Strings starting with U+FEFF are kept as written, raw (the vocabulary token and the first added
+    /// token) or escaped (the second added token). The expected values are HF tokenizers 0.23.3's for
+    /// this exact file (`Tokenizer.from_file(...).encode(text).ids` and `.decode(ids, skip_special_tokens=)`).
+    @Test func tokensStartingWithByteOrderMark() throws {
+        let json = #"""
+            {"version": "1.0", "truncation": null, "padding": null,
+             "added_tokens": [
+              {"id": 3, "content": "\#u{FEFF}ab", "single_word": false, "lstrip": false, "rstrip": false,
+               "normalized": false, "special": false},
+              {"id": 9, "content": "\uFEFF<s>", "single_word": false, "lstrip": false, "rstrip": false,
+               "normalized": false, "special": true}],
+             "normalizer": null,
+             "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true},
+             "post_processor": null,
+             "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
+             "model": {"type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
+              "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
+              "vocab": {"a": 0, "b": 1, "ab": 2, "\#u{FEFF}ab": 3, "ï": 4, "»": 5, "¿": 6, "ï»": 7, "ï»¿": 8},
+              "merges": [["a", "b"], ["ï", "»"], ["ï»", "¿"]]}}
+            """#
+        #expect(json.contains("\"\u{FEFF}ab\"") && json.contains(#""\uFEFF<s>""#))
+        let tokenizer = try Tokenizer(json: Array(json.utf8), name: "bom")
+        #expect(tokenizer.token(of: 3) == "\u{FEFF}ab" && tokenizer.id(of: "\u{FEFF}ab") == 3)
+        #expect(tokenizer.token(of: 9) == "\u{FEFF}<s>" && tokenizer.specialTokenIds == [9])
+        let encodings: [(String, [Int32])] = [
+            ("\u{FEFF}ab", [3]), ("ab\u{FEFF}ab", [2, 3]), ("\u{FEFF}<s>ab", [9, 2]), ("\u{FEFF}b", [8, 1]),
+            ("\u{FEFF}a\u{FEFF}ab", [8, 0, 3]), ("\u{FEFF}\u{FEFF}<s>", [8, 9]),
+        ]
+        for (text, ids) in encodings {
+            #expect(tokenizer.encode(text) == ids, "\(text.debugDescription)")
+            #expect(tokenizer.decode(ids) == text, "\(ids)")
+        }
+        #expect(tokenizer.decode([0, 3, 9, 8], skipSpecialTokens: true) == "a\u{FEFF}ab\u{FEFF}")
+        #expect(tokenizer.decodeBytes([3]) == [0xEF, 0xBB, 0xBF, 0x61, 0x62])
     }
 
     @Test func missingFile() {

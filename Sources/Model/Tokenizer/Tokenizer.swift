@@ -12,8 +12,6 @@
 // Ids that no token has (negative, past the vocabulary, or in a gap) are skipped when decoding, as
 // HF's `decode` skips ids it cannot find.
 
-import Foundation
-
 public final class Tokenizer: Sendable {
     private let normalizer: Normalizer?
     private let preTokenizer: PreTokenizer
@@ -36,10 +34,7 @@ public final class Tokenizer: Sendable {
     public let specialTokenIds: Set<Int32>
 
     public convenience init(contentsOfFile path: String) throws(CheckpointError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CheckpointError(file: path, problem: "expected a readable tokenizer.json file, found none")
-        }
-        try self.init(json: [UInt8](data), name: path)
+        try self.init(json: try FileSystem.read(path), name: path)
     }
 
     public init(json data: [UInt8], name: String) throws(CheckpointError) {

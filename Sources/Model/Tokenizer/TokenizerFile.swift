@@ -4,10 +4,12 @@
 // field, what was expected and what was found. The field names and defaults are HF tokenizers'
 // serde ones (`version` "1.0", `use_regex` defaulting to true, merges as "a b" or ["a", "b"]).
 //
-// Parsing uses Foundation's JSONSerialization: 0.17 s for the 7.5 MB, 151k-token Qwen file in a
-// release build, about as fast as Jansson measured (reference swift-c-probes.md, section 4).
+// Parsing uses the project's JSON target (Jansson), which keeps every string as written, a U+FEFF at
+// its start included (Foundation's JSONSerialization drops that one). For the 7.5 MB, 151k-token Qwen
+// file in a release build: 0.18 s to parse, 0.31 s for this whole reading (0.35 s with
+// JSONSerialization, whose parse is faster but whose bridged values are slower to read).
 
-import Foundation
+import JSON
 
 struct TokenizerFile {
     var normalizer: Normalizer?
@@ -22,30 +24,23 @@ struct TokenizerFile {
     var addedTokens: [AddedToken]
 
     init(json data: [UInt8], name: String) throws(CheckpointError) {
-        if let offset = Self.stringStartingWithByteOrderMark(data) {
-            throw CheckpointError(
-                file: name,
-                problem: "byte \(offset): a string starts with U+FEFF, which Foundation's JSON parser drops; "
-                    + "expected a tokenizer without such a token")
-        }
-        let root: Any
+        let root: JSONValue
         do {
-            root = try JSONSerialization.jsonObject(with: Data(data))
+            root = try JSONValue.parse(data)
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw CheckpointError(file: name, problem: "expected a JSON tokenizer file, found invalid JSON: \(detail)")
+            throw CheckpointError(file: name, problem: "expected a JSON tokenizer file, found \(error)")
         }
         let reader = TokenizerJSONReader(file: name)
         let top = try reader.object(root, "the top level")
-        if let version = top["version"], !(version is NSNull) {
+        if let version = top["version"], !version.isNull {
             let text = try reader.string(version, "version")
-            guard text == "1.0" else { throw reader.error("version", expected: "\"1.0\"", found: text) }
+            guard text == "1.0" else { throw reader.error("version", expected: "\"1.0\"", found: version) }
         }
-        for field in ["truncation", "padding"] where top[field] != nil && !(top[field] is NSNull) {
+        for field in ["truncation", "padding"] where !TokenizerJSONReader.isAbsent(top[field]) {
             throw reader.error(field, expected: "null (truncation and padding are not supported)", found: top[field])
         }
         normalizer = try Self.normalizer(top["normalizer"], "normalizer", reader)
-        guard let preTokenizerValue = top["pre_tokenizer"], !(preTokenizerValue is NSNull) else {
+        guard let preTokenizerValue = top["pre_tokenizer"], !preTokenizerValue.isNull else {
             throw reader.error("pre_tokenizer", expected: "a byte-level pre-tokenizer", found: top["pre_tokenizer"])
         }
         let steps = try Self.preTokenizerSteps(preTokenizerValue, "pre_tokenizer", reader)
@@ -61,25 +56,27 @@ struct TokenizerFile {
         let decoder = try reader.object(top["decoder"], "decoder")
         let decoderType = try reader.string(decoder["type"], "decoder.type")
         guard decoderType == "ByteLevel" else {
-            throw reader.error("decoder.type", expected: "\"ByteLevel\"", found: decoderType)
+            throw reader.error("decoder.type", expected: "\"ByteLevel\"", found: decoder["type"])
         }
 
         let model = try reader.object(top["model"], "model")
         let modelType = try reader.string(model["type"], "model.type")
-        guard modelType == "BPE" else { throw reader.error("model.type", expected: "\"BPE\"", found: modelType) }
-        if let dropout = model["dropout"], !(dropout is NSNull), (dropout as? Double) != 0 {
+        guard modelType == "BPE" else { throw reader.error("model.type", expected: "\"BPE\"", found: model["type"]) }
+        if let dropout = model["dropout"], !dropout.isNull, dropout.doubleValue != 0 {
             throw reader.error("model.dropout", expected: "null (BPE dropout is not supported)", found: dropout)
         }
         for field in ["continuing_subword_prefix", "end_of_word_suffix"]
-        where model[field] != nil && !(model[field] is NSNull) {
+        where !TokenizerJSONReader.isAbsent(model[field]) {
             throw reader.error("model.\(field)", expected: "null (not used by byte-level BPE)", found: model[field])
         }
         let vocabularyObject = try reader.object(model["vocab"], "model.vocab")
         var vocabulary: [String: Int32] = [:]
         vocabulary.reserveCapacity(vocabularyObject.count)
-        for (token, value) in vocabularyObject {
-            guard let id = value as? Int, (0...Int(Int32.max)).contains(id) else {
-                throw reader.error("model.vocab[\"\(token)\"]", expected: "a non-negative integer id", found: value)
+        for (token, value) in vocabularyObject.pairs {
+            guard case .int(let id) = value, (0...Int(Int32.max)).contains(id) else {
+                throw reader.error(
+                    "model.vocab[\(TokenizerJSONReader.quoted(token))]", expected: "a non-negative integer id",
+                    found: value)
             }
             vocabulary[token] = Int32(id)
         }
@@ -90,7 +87,7 @@ struct TokenizerFile {
         byteFallback = try reader.bool(model["byte_fallback"], "model.byte_fallback", default: false)
         unknownToken = try reader.optionalString(model["unk_token"], "model.unk_token")
 
-        let addedValues = try reader.array(top["added_tokens"] ?? [Any](), "added_tokens")
+        let addedValues = try reader.array(top["added_tokens"] ?? .array([]), "added_tokens")
         addedTokens = []
         for (index, value) in addedValues.enumerated() {
             let path = "added_tokens[\(index)]"
@@ -106,56 +103,38 @@ struct TokenizerFile {
         }
     }
 
-    /// Where a JSON string starts with U+FEFF, raw or escaped, if anywhere. JSONSerialization drops
-    /// that character (it keeps it elsewhere in a string); no real tokenizer has such a token, so
-    /// refusing the file is better than silently changing a token.
-    private static func stringStartingWithByteOrderMark(_ data: [UInt8]) -> Int? {
-        let escaped = Array("\\ufeff".utf8)
-        for index in data.indices where data[index] == UInt8(ascii: "\"") {
-            let rest = data[(index + 1)...]
-            if rest.starts(with: [0xEF, 0xBB, 0xBF]) { return index + 1 }
-            if rest.count >= escaped.count
-                && zip(rest.prefix(escaped.count), escaped).allSatisfy({
-                    (0x41...0x5A).contains($0) ? $0 | 0x20 == $1 : $0 == $1
-                })
-            {
-                return index + 1
-            }
-        }
-        return nil
-    }
-
-    private static func merges(_ value: Any?, _ reader: TokenizerJSONReader) throws(CheckpointError) -> [(
+    private static func merges(_ value: JSONValue?, _ reader: TokenizerJSONReader) throws(CheckpointError) -> [(
         String, String
     )] {
         let values = try reader.array(value, "model.merges")
         var merges: [(String, String)] = []
         merges.reserveCapacity(values.count)
-        for value in values {
-            let path = "model.merges[\(merges.count)]"
-            if let line = value as? String {
+        for (index, value) in values.enumerated() {
+            let path = "model.merges[\(index)]"
+            if case .string(let line) = value {
                 // The older form, one "left right" string; HF skips "#version" lines.
                 if line.hasPrefix("#version") { continue }
                 let parts = line.split(separator: " ", omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
-                    throw reader.error(path, expected: "two tokens separated by one space", found: line)
+                    throw reader.error(path, expected: "two tokens separated by one space", found: value)
                 }
                 merges.append((String(parts[0]), String(parts[1])))
-            } else if let pair = value as? [Any], pair.count == 2, let left = pair[0] as? String,
-                let right = pair[1] as? String
-            {
-                merges.append((left, right))
-            } else {
+                continue
+            }
+            guard case .array(let pair) = value, pair.count == 2, case .string(let left) = pair[0],
+                case .string(let right) = pair[1]
+            else {
                 throw reader.error(path, expected: "a \"left right\" string or a [left, right] pair", found: value)
             }
+            merges.append((left, right))
         }
         return merges
     }
 
-    private static func normalizer(_ value: Any?, _ path: String, _ reader: TokenizerJSONReader) throws(CheckpointError)
-        -> Normalizer?
+    private static func normalizer(_ value: JSONValue?, _ path: String, _ reader: TokenizerJSONReader)
+        throws(CheckpointError) -> Normalizer?
     {
-        guard let value, !(value is NSNull) else { return nil }
+        guard let value, !value.isNull else { return nil }
         let object = try reader.object(value, path)
         let type = try reader.string(object["type"], "\(path).type")
         switch type {
@@ -172,7 +151,7 @@ struct TokenizerFile {
             return .prepend(try reader.string(object["prepend"], "\(path).prepend"))
         case "Replace":
             let pattern = try reader.object(object["pattern"], "\(path).pattern")
-            guard let literal = pattern["String"] as? String, !literal.isEmpty else {
+            guard let literal = pattern["String"]?.stringValue, !literal.isEmpty else {
                 throw reader.error(
                     "\(path).pattern", expected: "{\"String\": non-empty text} (regex patterns are not supported)",
                     found: object["pattern"])
@@ -190,13 +169,12 @@ struct TokenizerFile {
         default:
             throw reader.error(
                 "\(path).type", expected: "one of NFC, NFD, NFKC, NFKD, Lowercase, Strip, Prepend, Replace, Sequence",
-                found: type)
+                found: object["type"])
         }
     }
 
-    private static func preTokenizerSteps(_ value: Any, _ path: String, _ reader: TokenizerJSONReader)
-        throws(CheckpointError)
-        -> [PreTokenizerStep]
+    private static func preTokenizerSteps(_ value: JSONValue, _ path: String, _ reader: TokenizerJSONReader)
+        throws(CheckpointError) -> [PreTokenizerStep]
     {
         let object = try reader.object(value, path)
         let type = try reader.string(object["type"], "\(path).type")
@@ -210,17 +188,17 @@ struct TokenizerFile {
             return steps
         case "Split":
             let pattern = try reader.object(object["pattern"], "\(path).pattern")
-            guard let text = pattern["Regex"] as? String, let known = SplitPattern(text: text) else {
+            guard let text = pattern["Regex"]?.stringValue, let known = SplitPattern(text: text) else {
                 throw reader.error(
                     "\(path).pattern", expected: "{\"Regex\": the GPT-2, Qwen2 or Llama-3 pattern}",
                     found: object["pattern"])
             }
             let behavior = try reader.string(object["behavior"], "\(path).behavior")
             guard behavior == "Isolated" else {
-                throw reader.error("\(path).behavior", expected: "\"Isolated\"", found: behavior)
+                throw reader.error("\(path).behavior", expected: "\"Isolated\"", found: object["behavior"])
             }
             guard try !reader.bool(object["invert"], "\(path).invert", default: false) else {
-                throw reader.error("\(path).invert", expected: "false", found: true)
+                throw reader.error("\(path).invert", expected: "false", found: object["invert"])
             }
             return [.split(known)]
         case "ByteLevel":
@@ -231,15 +209,14 @@ struct TokenizerFile {
                     useRegex: try reader.bool(object["use_regex"], "\(path).use_regex", default: true))
             ]
         default:
-            throw reader.error("\(path).type", expected: "one of Sequence, Split, ByteLevel", found: type)
+            throw reader.error("\(path).type", expected: "one of Sequence, Split, ByteLevel", found: object["type"])
         }
     }
 
-    private static func postProcessor(_ value: Any?, _ path: String, _ reader: TokenizerJSONReader)
-        throws(CheckpointError)
-        -> PostProcessor?
+    private static func postProcessor(_ value: JSONValue?, _ path: String, _ reader: TokenizerJSONReader)
+        throws(CheckpointError) -> PostProcessor?
     {
-        guard let value, !(value is NSNull) else { return nil }
+        guard let value, !value.isNull else { return nil }
         let object = try reader.object(value, path)
         let type = try reader.string(object["type"], "\(path).type")
         switch type {
@@ -262,20 +239,21 @@ struct TokenizerFile {
                 let piecePath = "\(path).single[\(index)]"
                 let piece = try reader.object(item, piecePath)
                 if let sequence = piece["Sequence"] {
-                    let id = try reader.string(try reader.object(sequence, piecePath)["id"], "\(piecePath).Sequence.id")
-                    guard id == "A" else {
-                        throw reader.error("\(piecePath).Sequence.id", expected: "\"A\"", found: id)
+                    let idPath = "\(piecePath).Sequence.id"
+                    let idValue = try reader.object(sequence, "\(piecePath).Sequence")["id"]
+                    guard try reader.string(idValue, idPath) == "A" else {
+                        throw reader.error(idPath, expected: "\"A\"", found: idValue)
                     }
                     pieces.append(.text)
                 } else if let special = piece["SpecialToken"] {
                     let name = try reader.string(
-                        try reader.object(special, piecePath)["id"], "\(piecePath).SpecialToken.id")
-                    let entryPath = "\(path).special_tokens[\"\(name)\"]"
+                        try reader.object(special, "\(piecePath).SpecialToken")["id"], "\(piecePath).SpecialToken.id")
+                    let entryPath = "\(path).special_tokens[\(TokenizerJSONReader.quoted(name))]"
                     let entry = try reader.object(specials[name], entryPath)
                     let ids = try reader.array(entry["ids"], "\(entryPath).ids")
                     var tokenIDs: [Int32] = []
                     for id in ids {
-                        guard let id = id as? Int, (0...Int(Int32.max)).contains(id) else {
+                        guard case .int(let id) = id, (0...Int(Int32.max)).contains(id) else {
                             throw reader.error("\(entryPath).ids", expected: "non-negative integer ids", found: id)
                         }
                         tokenIDs.append(Int32(id))
@@ -288,57 +266,96 @@ struct TokenizerFile {
             }
             return .template(pieces)
         default:
-            throw reader.error("\(path).type", expected: "one of ByteLevel, TemplateProcessing, Sequence", found: type)
+            throw reader.error(
+                "\(path).type", expected: "one of ByteLevel, TemplateProcessing, Sequence", found: object["type"])
         }
     }
 }
 
-/// Typed access to JSONSerialization's values, with errors naming the field.
+/// Typed access to a tokenizer.json's values, with errors naming the field. A field that is absent
+/// (nil) and one that is null are both "not given" where a field is optional.
 private struct TokenizerJSONReader {
     let file: String
 
-    func error(_ path: String, expected: String, found: Any?) -> CheckpointError {
+    static func isAbsent(_ value: JSONValue?) -> Bool { value?.isNull ?? true }
+
+    func error(_ path: String, expected: String, found: JSONValue?) -> CheckpointError {
         CheckpointError(file: file, problem: "\(path): expected \(expected), found \(Self.describe(found))")
     }
 
-    func object(_ value: Any?, _ path: String) throws(CheckpointError) -> [String: Any] {
-        guard let object = value as? [String: Any] else { throw error(path, expected: "an object", found: value) }
+    func object(_ value: JSONValue?, _ path: String) throws(CheckpointError) -> JSONObject {
+        guard let object = value?.objectValue else { throw error(path, expected: "an object", found: value) }
         return object
     }
 
-    func array(_ value: Any?, _ path: String) throws(CheckpointError) -> [Any] {
-        guard let array = value as? [Any] else { throw error(path, expected: "an array", found: value) }
+    func array(_ value: JSONValue?, _ path: String) throws(CheckpointError) -> [JSONValue] {
+        guard let array = value?.arrayValue else { throw error(path, expected: "an array", found: value) }
         return array
     }
 
-    func string(_ value: Any?, _ path: String) throws(CheckpointError) -> String {
-        guard let string = value as? String else { throw error(path, expected: "a string", found: value) }
+    func string(_ value: JSONValue?, _ path: String) throws(CheckpointError) -> String {
+        guard let string = value?.stringValue else { throw error(path, expected: "a string", found: value) }
         return string
     }
 
-    func optionalString(_ value: Any?, _ path: String) throws(CheckpointError) -> String? {
-        guard let value, !(value is NSNull) else { return nil }
+    func optionalString(_ value: JSONValue?, _ path: String) throws(CheckpointError) -> String? {
+        if Self.isAbsent(value) { return nil }
         return try string(value, path)
     }
 
-    func bool(_ value: Any?, _ path: String, default defaultValue: Bool) throws(CheckpointError) -> Bool {
-        guard let value, !(value is NSNull) else { return defaultValue }
-        guard let bool = value as? Bool else { throw error(path, expected: "true or false", found: value) }
+    func bool(_ value: JSONValue?, _ path: String, default defaultValue: Bool) throws(CheckpointError) -> Bool {
+        if Self.isAbsent(value) { return defaultValue }
+        guard let bool = value?.boolValue else { throw error(path, expected: "true or false", found: value) }
         return bool
     }
 
-    static func describe(_ value: Any?) -> String {
+    /// The longest excerpt of a value shown in a message, in characters.
+    static let excerptLength = 80
+
+    static func describe(_ value: JSONValue?) -> String {
+        guard let value else { return "nothing (the field is missing)" }
         switch value {
-        case nil: return "nothing (the field is missing)"
-        case is NSNull: return "null"
-        case let string as String:
-            return string.count > 80 ? "the string \"\(string.prefix(80))...\"" : "the string \"\(string)\""
-        case let number as NSNumber: return "the number \(number)"
-        case let array as [Any]: return "an array of \(array.count) elements"
-        case let object as [String: Any]:
-            if let type = object["type"] as? String { return "an object of type \"\(type)\"" }
-            return "an object with keys \(object.keys.sorted().prefix(6).joined(separator: ", "))"
-        default: return "\(value!)"
+        case .null, .bool: return value.serialized
+        case .int, .double: return "the number \(value.serialized)"
+        case .string: return "the string \(excerpt(value))"
+        case .array(let array): return "an array of \(array.count) elements \(excerpt(value))"
+        case .object: return "an object \(excerpt(value))"
+        }
+    }
+
+    /// A string as JSON writes it (quoted, escaped), cut short like any excerpt.
+    static func quoted(_ string: String) -> String { excerpt(.string(string)) }
+
+    /// The value as compact JSON, cut to `excerptLength` characters with "..." when longer. Arrays and
+    /// objects are written only as far as needed, so a 151k-entry vocabulary costs nothing.
+    static func excerpt(_ value: JSONValue) -> String {
+        var text = ""
+        writePrefix(of: value, to: &text)
+        guard text.count > excerptLength else { return text }
+        return text.prefix(excerptLength) + "..."
+    }
+
+    private static func writePrefix(of value: JSONValue, to text: inout String) {
+        switch value {
+        case .array(let array):
+            text += "["
+            for (index, element) in array.enumerated() {
+                if text.utf8.count > excerptLength { return }
+                if index > 0 { text += "," }
+                writePrefix(of: element, to: &text)
+            }
+            text += "]"
+        case .object(let object):
+            text += "{"
+            for (index, pair) in object.pairs.enumerated() {
+                if text.utf8.count > excerptLength { return }
+                if index > 0 { text += "," }
+                text += JSONValue.string(pair.key).serialized + ":"
+                writePrefix(of: pair.value, to: &text)
+            }
+            text += "}"
+        default:
+            text += value.serialized
         }
     }
 }
