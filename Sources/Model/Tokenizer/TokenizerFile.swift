@@ -114,11 +114,13 @@ struct TokenizerFile {
             if case .string(let line) = value {
                 // The older form, one "left right" string; HF skips "#version" lines.
                 if line.hasPrefix("#version") { continue }
-                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                // Split on the space byte, as HF's `line.split(' ')` does; splitting Characters would
+                // glue a space to a following combining mark (and is several times slower).
+                let parts = line.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
                     throw reader.error(path, expected: "two tokens separated by one space", found: value)
                 }
-                merges.append((String(parts[0]), String(parts[1])))
+                merges.append((String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self)))
                 continue
             }
             guard case .array(let pair) = value, pair.count == 2, case .string(let left) = pair[0],
