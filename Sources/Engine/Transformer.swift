@@ -63,14 +63,12 @@ public final class Transformer {
             // Attention block.
             normalize(w.hidden.pointer, weight: layer.inputNorm.pointer, rows: tokenCount, into: w.normed.pointer)
             linear.apply(
-                w.normed.pointer, rows: tokenCount, weight: layer.query, bias: layer.queryBias?.pointer,
-                output: w.query.pointer)
-            linear.apply(
-                w.normed.pointer, rows: tokenCount, weight: layer.key, bias: layer.keyBias?.pointer,
-                output: w.key.pointer)
-            linear.apply(
-                w.normed.pointer, rows: tokenCount, weight: layer.value, bias: layer.valueBias?.pointer,
-                output: w.value.pointer)
+                w.normed.pointer, rows: tokenCount,
+                projections: [
+                    Projection(weight: layer.query, bias: layer.queryBias?.pointer, output: w.query.pointer),
+                    Projection(weight: layer.key, bias: layer.keyBias?.pointer, output: w.key.pointer),
+                    Projection(weight: layer.value, bias: layer.valueBias?.pointer, output: w.value.pointer),
+                ])
             for token in 0..<tokenCount {
                 let cosines = w.cosines.pointer + token * halfDim
                 let sines = w.sines.pointer + token * halfDim
@@ -92,10 +90,11 @@ public final class Transformer {
             normalize(
                 w.hidden.pointer, weight: layer.postAttentionNorm.pointer, rows: tokenCount, into: w.normed.pointer)
             linear.apply(
-                w.normed.pointer, rows: tokenCount, weight: layer.gate, bias: layer.gateBias?.pointer,
-                output: w.gate.pointer)
-            linear.apply(
-                w.normed.pointer, rows: tokenCount, weight: layer.up, bias: layer.upBias?.pointer, output: w.up.pointer)
+                w.normed.pointer, rows: tokenCount,
+                projections: [
+                    Projection(weight: layer.gate, bias: layer.gateBias?.pointer, output: w.gate.pointer),
+                    Projection(weight: layer.up, bias: layer.upBias?.pointer, output: w.up.pointer),
+                ])
             sk_silu_mul(w.gate.pointer, w.up.pointer, tokenCount * c.intermediateSize, w.gate.pointer)
             linear.apply(
                 w.gate.pointer, rows: tokenCount, weight: layer.down, bias: layer.downBias?.pointer,
