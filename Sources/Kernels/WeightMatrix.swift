@@ -43,19 +43,4 @@ public struct WeightMatrix: @unchecked Sendable {
             sk_bf16_to_f32(base.assumingMemoryBound(to: UInt16.self) + row * columns, destination, columns)
         }
     }
-
-    /// Widens rows `range` into `destination` (range.count × columns floats).
-    public func copyRows(_ range: Range<Int>, to destination: UnsafeMutablePointer<Float>) {
-        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) out of 0..<\(rows)")
-        switch type {
-        case .float32:
-            destination.update(
-                from: base.assumingMemoryBound(to: Float.self) + range.lowerBound * columns,
-                count: range.count * columns)
-        case .bfloat16:
-            sk_bf16_to_f32(
-                base.assumingMemoryBound(to: UInt16.self) + range.lowerBound * columns, destination,
-                range.count * columns)
-        }
-    }
 }

@@ -45,8 +45,6 @@ public final class Checkpoint: Sendable {
         return tensor
     }
 
-    public func hasTensor(_ name: String) -> Bool { tensors[name] != nil }
-
     public var tensorNames: [String] { tensors.keys.sorted() }
 
     /// EOS ids from generation_config.json, else config.json, plus the tokenizer's EOS token.

@@ -82,19 +82,6 @@ public final class ModelWeights: Sendable {
             outputHead = try loader.matrix("lm_head.weight", rows: config.vocabSize, columns: hidden)
         }
     }
-
-    /// Bytes of all matrices (the embedding counted once when tied).
-    public var matrixByteCount: Int {
-        let perLayer = layers.reduce(0) { total, layer in
-            total
-                + [layer.query, layer.key, layer.value, layer.output, layer.gate, layer.up, layer.down]
-                .reduce(0) { $0 + $1.byteCount }
-        }
-        return perLayer + embedding.byteCount + (config.tieWordEmbeddings ? 0 : outputHead.byteCount)
-    }
-
-    /// The storage type of the decoder matrices (they share one in every checkpoint we load).
-    public var matrixType: WeightType { layers.first?.query.type ?? embedding.type }
 }
 
 /// Turns checkpoint tensors into kernel-ready matrices and vectors, checking names, shapes and types.

@@ -17,6 +17,9 @@ struct EngineBenchmark {
     var decodeSteps: Int
     var batchSizes: [Int]
     var repetitions: Int
+    /// Measures the memory bandwidth now (GB/s); run next to every decode measurement, because this
+    /// machine's bandwidth drifts with its neighbours' load.
+    var bandwidthProbe: () -> Double
 
     struct Figures {
         var type: WeightType
@@ -24,6 +27,8 @@ struct EngineBenchmark {
         var prefillTokensPerSecond = 0.0
         var prefillGFLOPS = 0.0
         var decode: [(batch: Int, tokensPerSecond: Double, gflops: Double, weightGBPerSecond: Double)] = []
+        /// The best bandwidth the probe saw during this run.
+        var bandwidth = 0.0
     }
 
     /// FLOPs of the linear layers and attention for `tokens` new tokens whose contexts are
@@ -72,6 +77,7 @@ struct EngineBenchmark {
                     }), cache: cache)
             var bestStep = Double.infinity
             for _ in 0..<repetitions {
+                figures.bandwidth = max(figures.bandwidth, bandwidthProbe())
                 let seconds = Stopwatch.time {
                     for step in 0..<decodeSteps {
                         let chunks = (0..<batch).map {

@@ -5,6 +5,7 @@
 import CKernels
 import COpenBLAS
 import Kernels
+import Model
 
 #if canImport(Glibc)
     import Glibc
@@ -54,9 +55,30 @@ struct MachineProbe {
         return best
     }
 
-    static var loadAverage: Double {
-        var loads = [Double](repeating: 0, count: 3)
-        return getloadavg(&loads, 3) > 0 ? loads[0] : 0
+    /// The share of all CPUs' time that other processes used over `seconds`, from /proc/stat minus
+    /// this process's own time (OpenBLAS's threads spin for a while after start-up); 0 where /proc
+    /// is missing.
+    static func otherProcessesLoad(seconds: Double) -> Double {
+        func fields(_ path: String, line: Int) -> [Double]? {
+            guard let bytes = try? FileSystem.read(path) else { return nil }
+            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+            guard line < lines.count else { return nil }
+            return lines[line].split(separator: " ").compactMap { Double($0) }
+        }
+        func sample() -> (busy: Double, own: Double, total: Double)? {
+            // "cpu  user nice system idle iowait irq softirq steal guest guest_nice"
+            guard let cpu = fields("/proc/stat", line: 0), cpu.count >= 8,
+                let own = fields("/proc/self/stat", line: 0), own.count > 14
+            else { return nil }
+            let total = cpu[0..<8].reduce(0, +)
+            // utime and stime of this process: fields 14 and 15, counted after the command name.
+            return (total - cpu[3] - cpu[4], own[11] + own[12], total)
+        }
+        guard let before = sample() else { return 0 }
+        usleep(UInt32(seconds * 1e6))
+        guard let after = sample(), after.total > before.total else { return 0 }
+        let others = (after.busy - before.busy) - (after.own - before.own)
+        return max(0, others / (after.total - before.total))
     }
 
     /// Peak resident set size of this process so far, in megabytes.

@@ -42,29 +42,27 @@ func runEngineBenchmark(_ arguments: [String]) throws {
             architecture: .qwen2, hiddenSize: 128, layerCount: 2, headCount: 4, kvHeadCount: 2, intermediateSize: 352,
             vocabSize: 4096, tieWordEmbeddings: true)
     }
+    let otherLoad = MachineProbe.otherProcessesLoad(seconds: quick ? 0.2 : 1)
+    let probeMegabytes = quick ? 64 : 256
     let benchmark = EngineBenchmark(
         config: config, modelDirectory: options.string("--model-dir")!, types: types,
         promptTokens: quick ? 64 : try options.int("--prompt-tokens")!, decodeContext: quick ? 16 : 128,
         decodeSteps: quick ? 2 : try options.int("--decode-steps")!,
         batchSizes: quick ? [1, 4] : try options.intList("--batches")!,
-        repetitions: quick ? 1 : try options.int("--repetitions")!)
-
-    let load = MachineProbe.loadAverage
-    let peak = MachineProbe.sgemmPeak(repetitions: quick ? 1 : 5)
-    // This VM's memory bandwidth drifts with its neighbours' load: measure it before and after the
-    // engine and hold the engine to the better figure.
-    let probeMegabytes = quick ? 64 : 512
-    var bandwidth = MachineProbe.memoryBandwidth(megabytes: probeMegabytes, repetitions: quick ? 1 : 5)
+        repetitions: quick ? 1 : try options.int("--repetitions")!,
+        bandwidthProbe: { MachineProbe.memoryBandwidth(megabytes: probeMegabytes, repetitions: 2) })
     var results: [EngineBenchmark.Figures] = []
     for type in types { results.append(try benchmark.run(type: type)) }
-    bandwidth = max(bandwidth, MachineProbe.memoryBandwidth(megabytes: probeMegabytes, repetitions: quick ? 1 : 5))
+    let bandwidth = results.map(\.bandwidth).max() ?? 0
+    // Last: OpenBLAS's threads spin for a while after each call and would slow the engine down.
+    let peak = MachineProbe.sgemmPeak(repetitions: quick ? 1 : 5)
     let rss = MachineProbe.peakResidentMegabytes
 
     if options.flag("--json") {
         var object: JSONObject = [
             "machine": .object([
                 "threads": .int(WorkerPool.shared.threadCount), "isa": .string(MachineProbe.instructionSet),
-                "openblas_core": .string(MachineProbe.openBLASCore), "load_average": .double(load),
+                "openblas_core": .string(MachineProbe.openBLASCore), "other_processes_load": .double(otherLoad),
                 "sgemm_peak_gflops": .double(peak), "memory_bandwidth_gbps": .double(bandwidth),
             ]),
             "model": .object([
@@ -98,10 +96,14 @@ func runEngineBenchmark(_ arguments: [String]) throws {
         "spark-bench engine: \(config.layerCount) layers, hidden \(config.hiddenSize), vocab \(config.vocabSize), random weights"
     )
     print(
-        "machine: \(WorkerPool.shared.threadCount) threads, kernels \(MachineProbe.instructionSet), OpenBLAS \(MachineProbe.openBLASCore), load average \(format(load, 2))"
+        "machine: \(WorkerPool.shared.threadCount) threads, kernels \(MachineProbe.instructionSet), OpenBLAS \(MachineProbe.openBLASCore), other processes \(percent(otherLoad)) of the CPUs"
     )
-    if load > 0.5 { print("warning: the machine is busy (load \(format(load, 2))); figures may be far off") }
-    print("limits: cblas_sgemm peak \(format(peak, 1)) GFLOP/s, memory read \(format(bandwidth, 1)) GB/s")
+    if otherLoad > 0.1 {
+        print("warning: other processes use \(percent(otherLoad)) of the CPUs; figures may be far off")
+    }
+    print(
+        "limits: cblas_sgemm peak \(format(peak, 1)) GFLOP/s, memory read \(format(bandwidth, 1)) GB/s (best probe beside the decode timings)"
+    )
     for figures in results {
         print(
             "\n\(figures.type.rawValue) weights (\(format(figures.weightBytesPerStep / 1e9, 2)) GB read per decode step)"

@@ -99,8 +99,8 @@ func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         let bias = randomFloats(n, seed: 10)
         let storage = type == .float32 ? AnyStorage(wFloats) : AnyStorage(bfloat16Bits(wFloats))
         let weight = WeightMatrix(base: storage.pointer, type: type, rows: n, columns: k, owner: storage)
-        var widened = [Float](repeating: 0, count: n * k)
-        weight.copyRows(0..<n, to: &widened)
+        var widened = wFloats
+        if type == .bfloat16 { Conversion.bfloat16ToFloat(bfloat16Bits(wFloats), &widened, count: n * k) }
         let all = randomFloats(200 * k, seed: 77)
         var alone = [Float](repeating: 0, count: n)
         Linear().apply(all, rows: 1, weight: weight, bias: bias, output: &alone)
