@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
+        .target(name: "Server", dependencies: ["Engine", "Model", "JSON"]),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
@@ -36,5 +37,6 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "TestSupport"]),
     ]
 )
