@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Server", dependencies: ["Engine", "Model", "JSON"]),
+        .target(name: "HTTPClient"),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
