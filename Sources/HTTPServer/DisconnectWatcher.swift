@@ -18,6 +18,8 @@
 import Glibc
 import Synchronization
 
+/// @unchecked Sendable: `thread` is written only by `start` and `stop`, which the owning server calls
+/// once each, in that order; all other state is immutable or behind `state`'s lock.
 final class DisconnectWatcher: @unchecked Sendable {
     struct Token: Hashable, Sendable {
         fileprivate let value: UInt64
@@ -43,7 +45,6 @@ final class DisconnectWatcher: @unchecked Sendable {
     private let state = Mutex(State())
     private let wakeReader: Int32
     private let wakeWriter: Int32
-    /// Set by `start` and cleared by `stop`, which the owning server calls once each, in order.
     private var thread: pthread_t?
 
     init() {

@@ -7,7 +7,7 @@ import CMicroHTTPD
 import Glibc
 import Synchronization
 
-public final class HTTPServer: @unchecked Sendable {
+public final class HTTPServer: Sendable {
     private struct Lifecycle {
         var daemon: OpaquePointer?
         var socket: ListeningSocket?
@@ -17,8 +17,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     private let options: HTTPServerOptions
     private let context: DaemonContext
-    /// @unchecked Sendable: the daemon pointer lives only in here and is read and cleared under
-    /// this lock, so `MHD_quiesce_daemon` and `MHD_stop_daemon` each run at most once, never after stop.
+    /// The daemon pointer lives only in here and is read and cleared under this lock, so
+    /// `MHD_quiesce_daemon` and `MHD_stop_daemon` each run at most once, and never after stop.
     private let lifecycle = Mutex(Lifecycle())
 
     public init(options: HTTPServerOptions, handler: any HTTPHandler) {

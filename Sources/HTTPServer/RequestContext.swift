@@ -13,6 +13,8 @@ import CMicroHTTPD
 import Glibc
 import Synchronization
 
+/// @unchecked Sendable: the shared state is behind `state`'s lock; the raw `connection` pointer and
+/// the body fields follow the rules stated beside them.
 final class RequestContext: @unchecked Sendable {
     enum Reply: Sendable {
         case complete(HTTPResponse)

@@ -45,9 +45,10 @@ extension HTTPServerTests {
             #expect(response.text.contains(#""type":"server_error""#))
         }
 
-        @Test func manyConcurrentClientsAllGetTheirOwnAnswers() throws {
+        @Test(arguments: [1, 2])
+        func manyConcurrentClientsAllGetTheirOwnAnswers(threadCount: Int) throws {
             // Every other request is answered from another thread, through suspend and resume.
-            let server = try startServer { request, responder in
+            let server = try startServer(threadCount: threadCount) { request, responder in
                 let answer = HTTPResponse.text(request.query["id"] ?? "missing")
                 if request.query["id"].flatMap(Int.init).map({ $0.isMultiple(of: 2) }) ?? false {
                     responder.respond(answer)

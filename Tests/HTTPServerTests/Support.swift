@@ -12,11 +12,12 @@ struct ClosureHandler: HTTPHandler {
 }
 
 func startServer(
-    maxBodyBytes: Int = 8 << 20, idleTimeoutSeconds: Int = 60, host: String = "127.0.0.1",
+    maxBodyBytes: Int = 8 << 20, idleTimeoutSeconds: Int = 60, host: String = "127.0.0.1", threadCount: Int = 1,
     _ handle: @escaping @Sendable (HTTPRequest, Responder) -> Void
 ) throws -> HTTPServer {
     var options = HTTPServerOptions()
     options.host = host
+    options.threadCount = threadCount
     options.port = 0
     options.maxBodyBytes = maxBodyBytes
     options.idleTimeoutSeconds = idleTimeoutSeconds
