@@ -2,7 +2,7 @@
 
 import Synchronization
 
-public final class Counter: MetricFamily {
+public final class Counter: MetricFamily, Sendable {
     public let name: String
     public let help: String
     public let labelNames: [String]

@@ -3,7 +3,7 @@
 
 import Synchronization
 
-public final class Gauge: MetricFamily {
+public final class Gauge: MetricFamily, Sendable {
     public let name: String
     public let help: String
     public let labelNames: [String]

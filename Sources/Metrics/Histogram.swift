@@ -4,7 +4,7 @@
 
 import Synchronization
 
-public final class Histogram: MetricFamily {
+public final class Histogram: MetricFamily, Sendable {
     public let name: String
     public let help: String
     public let labelNames: [String]
