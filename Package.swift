@@ -25,6 +25,7 @@ let package = Package(
         ),
         .target(name: "Kernels", dependencies: ["CKernels"]),
         .target(name: "JSON", dependencies: ["CJansson"]),
+        .target(name: "Reward"),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Server", dependencies: ["Engine", "Model", "JSON"]),
@@ -39,5 +40,6 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "TestSupport"]),
+        .testTarget(name: "RewardTests", dependencies: ["Reward"]),
     ]
 )
