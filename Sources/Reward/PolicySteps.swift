@@ -55,7 +55,7 @@ public struct PolicySteps: Sendable, Equatable {
     static let stepLine = PythonRegex(#"\s*[*_]*Step\s*\d+[*_]*\s*:"#, flags: .ignoreCase)
     static let stepHeader = PythonRegex(#"\s*#+\s*[*_]*Step\s*\d+"#, flags: .ignoreCase)
     static let thinkOpening = PythonRegex("<think>", flags: .ignoreCase)
-    static let reasoningEnd = PythonRegex("</think>|<answer>", flags: .ignoreCase)
+    static let reasoningEnd = PythonRegex("<(?:/think|answer)>", flags: .ignoreCase)
 
     /// The lines of the reasoning region, without their newlines.
     private static func reasoningLines(_ text: [Unicode.Scalar]) -> [Range<Int>] {

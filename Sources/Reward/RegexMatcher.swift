@@ -15,13 +15,14 @@ struct RegexMatch: Equatable, Sendable {
 extension PythonRegex {
     /// `re.search(pattern, text[start:])` with offsets into the whole text.
     func firstMatch(in text: [Unicode.Scalar], from start: Int = 0) -> RegexMatch? {
-        let matcher = RegexMatcher(text: text, groupCount: groupCount)
-        return (start...text.count).lazy.compactMap { matcher.prefixMatch(self, at: $0) }.first
+        let matcher = RegexMatcher(regex: self, text: text)
+        let candidates = (start...text.count).lazy.filter { matcher.canStart(root, at: $0) }
+        return candidates.compactMap { matcher.prefixMatch(at: $0) }.first
     }
 
     /// `re.match(pattern, text, pos=position)`: a match that starts exactly at `position`.
     func prefixMatch(in text: [Unicode.Scalar], at position: Int) -> RegexMatch? {
-        RegexMatcher(text: text, groupCount: groupCount).prefixMatch(self, at: position)
+        RegexMatcher(regex: self, text: text).prefixMatch(at: position)
     }
 
     /// `re.finditer`: non-overlapping matches, left to right. None of the module's patterns can match the
@@ -41,30 +42,38 @@ extension PythonRegex {
 }
 
 private final class RegexMatcher {
+    let nodes: [PythonRegex.Node]
+    let children: [Int]
+    let firstCharacters: [PythonRegex.CharacterTest?]
+    let root: Int
     let text: [Unicode.Scalar]
     var groups: [Range<Int>?]
 
-    init(text: [Unicode.Scalar], groupCount: Int) {
+    init(regex: PythonRegex, text: [Unicode.Scalar]) {
+        (nodes, children, firstCharacters, root) = (regex.nodes, regex.children, regex.firstCharacters, regex.root)
         self.text = text
-        groups = Array(repeating: nil, count: groupCount)
+        groups = Array(repeating: nil, count: regex.groupCount)
     }
 
-    func prefixMatch(_ regex: PythonRegex, at position: Int) -> RegexMatch? {
+    func prefixMatch(at position: Int) -> RegexMatch? {
         var end = position
-        guard
-            match(
-                regex.root, at: position,
-                then: {
-                    end = $0; return true
-                })
-        else { return nil }
-        return RegexMatch(range: position..<end, groups: groups)
+        let matched = match(root, at: position) { found in
+            end = found
+            return true
+        }
+        return matched ? RegexMatch(range: position..<end, groups: groups) : nil
     }
 
-    /// Matches `node` at `position`, then hands the end position to `next`, the rest of the pattern; a
-    /// false result from `next` makes the node try its next choice (backtracking).
-    func match(_ node: PythonRegex.Node, at position: Int, then next: (Int) -> Bool) -> Bool {
-        switch node {
+    /// Whether node `index` may match at `position`, judging by its first character only.
+    func canStart(_ index: Int, at position: Int) -> Bool {
+        guard let first = firstCharacters[index] else { return true }
+        return position < text.count && first.matches(text[position])
+    }
+
+    /// Matches node `index` at `position`, then hands the end position to `next`, the rest of the pattern;
+    /// a false result from `next` makes the node try its next choice (backtracking).
+    func match(_ index: Int, at position: Int, then next: (Int) -> Bool) -> Bool {
+        switch nodes[index] {
         case .character(let test):
             return position < text.count && test.matches(text[position]) && next(position + 1)
         case .repetition(let test, let minimum, let lazy):
@@ -72,15 +81,19 @@ private final class RegexMatcher {
                 ? matchLazily(test, minimum: minimum, at: position, then: next)
                 : matchGreedily(test, minimum: minimum, at: position, then: next)
         case .sequence(let items):
-            return matchSequence(items[...], at: position, then: next)
+            return matchSequence(items, at: position, then: next)
         case .alternation(let options):
-            return options.contains { match($0, at: position, then: next) }
-        case .group(let index, let inner):
+            for option in options {
+                let node = children[option]
+                if canStart(node, at: position) && match(node, at: position, then: next) { return true }
+            }
+            return false
+        case .group(let group, let inner):
             return match(inner, at: position) { end in
-                let saved = groups[index]
-                groups[index] = position..<end
+                let saved = groups[group]
+                groups[group] = position..<end
                 if next(end) { return true }
-                groups[index] = saved
+                groups[group] = saved
                 return false
             }
         case .lookahead(let inner):
@@ -91,11 +104,9 @@ private final class RegexMatcher {
         }
     }
 
-    private func matchSequence(_ items: ArraySlice<PythonRegex.Node>, at position: Int, then next: (Int) -> Bool)
-        -> Bool
-    {
+    private func matchSequence(_ items: Range<Int>, at position: Int, then next: (Int) -> Bool) -> Bool {
         guard let first = items.first else { return next(position) }
-        return match(first, at: position) { matchSequence(items.dropFirst(), at: $0, then: next) }
+        return match(children[first], at: position) { matchSequence(items.dropFirst(), at: $0, then: next) }
     }
 
     private func matchGreedily(
