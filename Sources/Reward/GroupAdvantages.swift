@@ -8,6 +8,12 @@
 // - a group of one response uses mean 0 and std 1, so its advantage is r / (1 + ε), not 0;
 // - arithmetic is in Double where the trainer uses float32; results agree to about 1e-7 relative.
 
+#if canImport(Glibc)
+    // `squareRoot()` calls libm's `sqrt` on Linux; this import links libm, so that an executable using this
+    // module links even when nothing else (Foundation) brings libm in.
+    import Glibc
+#endif
+
 /// How the spread of a group is measured.
 public enum VarianceEstimator: Sendable {
     /// Divide by n − 1 (`torch.std`, the release).
