@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "JSON"]),
         .target(name: "Metrics"),
+        .target(name: "Reward"),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Server", dependencies: ["Engine", "Model", "JSON"]),
@@ -43,5 +44,12 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "TestSupport"]),
+        .testTarget(
+            name: "RewardTests", dependencies: ["Reward"],
+            // Fixture generators and their outputs, read by path from the tests.
+            exclude: [
+                "make_reply_corpus.py", "make_response_corpus.py", "make_tango_corpus.py", "reply_corpus.json",
+                "response_corpus.json", "tango_corpus.json",
+            ]),
     ]
 )
