@@ -31,7 +31,7 @@ let package = Package(
         .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS", "CKernels"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
