@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, bottom up (see README "Layout"): C libraries → Kernels → Model → Engine → executables.
+// Layers, bottom up (see README "Layout"): C libraries → Kernels → Model → Engine → Scheduler →
+// executables.
 // Hot loops live in the CKernels C target, which dispatches at run time between AVX-512, AVX2 and
 // portable code, so the binaries need no CPU flag and still run on any x86-64 or arm64 machine.
 
@@ -13,6 +14,7 @@ let package = Package(
         .executable(name: "spark-tokenize", targets: ["spark-tokenize"]),
         .executable(name: "spark-bench", targets: ["spark-bench"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Scheduler", targets: ["Scheduler"]),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -27,6 +29,7 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
+        .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
@@ -36,5 +39,6 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
     ]
 )
