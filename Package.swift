@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
         .target(name: "CommandLineKit"),
-        .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
+        .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS", "CKernels"]),
         .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),

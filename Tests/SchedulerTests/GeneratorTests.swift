@@ -1,5 +1,6 @@
 import Engine
 import Model
+import Scheduler
 import TestSupport
 import Testing
 
