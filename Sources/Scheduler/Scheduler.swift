@@ -24,11 +24,7 @@ public final class Scheduler: Sendable {
         let mailbox = mailbox
         mailbox.publish(core.statistics)
         let loop = EngineThreadOwned { Self.run(core, mailbox: mailbox) }
-        // Named from inside: on Linux, a name given before `start` does not reach the thread.
-        Thread {
-            Thread.current.name = "spark-engine"
-            loop.body()
-        }.start()
+        Thread { loop.body() }.start()
     }
 
     deinit {

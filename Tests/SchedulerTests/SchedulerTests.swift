@@ -1,6 +1,7 @@
 import Dispatch
 import Engine
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Scheduler
@@ -47,15 +48,19 @@ import Testing
                 == (0..<64).reduce(0) { $0 + (log.summary(UInt64($1))?.completionIds.count ?? 0) })
     }
 
-    @Test func eventsArriveOnTheEngineThread() {
+    @Test func eventsArriveOnOneThreadOfTheSchedulers() {
         let scheduler = Scheduler(
             model: FakeModel(), tokenizer: nil, configuration: SchedulerConfiguration(kvCacheBlocks: 8))
-        let threads = EventLog()
-        _ = try? scheduler.submit(SequenceRequest(promptIds: [1, 2, 3], sampling: greedy(3))) { event in
-            if Thread.current.name == "spark-engine" { threads.callback(1)(event) }
+        let threads = Mutex<[pthread_t]>([])
+        for index in 0..<3 {
+            _ = try? scheduler.submit(SequenceRequest(promptIds: [1, 2, Int32(index)], sampling: greedy(3))) { _ in
+                threads.withLock { $0.append(pthread_self()) }
+            }
         }
         scheduler.shutdown(drain: true)
-        #expect(threads.events(1).count == 5)
+        let seen = threads.withLock { $0 }
+        #expect(seen.count == 3 * 5)
+        #expect(seen.allSatisfy { pthread_equal($0, seen[0]) != 0 && pthread_equal($0, pthread_self()) == 0 })
     }
 
     @Test func cancellingFromAnotherThreadFreesTheBlocks() {
@@ -119,13 +124,15 @@ import Testing
             scheduler.shutdown(drain: true)
             stopped.signal()
         }
+        // Submissions made before the shutdown is requested are accepted and run; then they are refused.
         var accepted = 5
         var refusal: SubmissionError?
-        while refusal == nil {
+        while refusal == nil && accepted < 1000 {
             do {
                 _ = try scheduler.submit(
                     SequenceRequest(promptIds: [1, 2], sampling: greedy(3)), onEvent: log.callback(UInt64(accepted)))
                 accepted += 1
+                Thread.sleep(forTimeInterval: 0.001)
             } catch {
                 refusal = error
             }
