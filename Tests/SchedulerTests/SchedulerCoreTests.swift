@@ -130,6 +130,23 @@ import Testing
         }
     }
 
+    /// Each sequence alone needs nearly the whole cache: they run one after another, oldest first,
+    /// and the oldest is never preempted, so there is always progress.
+    @Test func sequencesThatEachNearlyFillTheCacheAllFinish() {
+        let harness = CoreHarness(
+            SchedulerConfiguration(kvCacheBlocks: 16, maxBatchTokens: 32, maxRunning: 4, blockSize: 4))
+        let prompts = (0..<4).map { randomTokens(10, seed: UInt64(70 + $0)) }
+        let handles = prompts.map { harness.submit($0, sampling: greedy(52)) }
+        let steps = harness.run()
+        // 4 × 52 tokens one sequence at a time would take 208 iterations; preemption must not thrash.
+        #expect(steps <= 208, "\(steps) iterations")
+        #expect(harness.core.statistics.preemptions > 0)
+        #expect(harness.model.readsOfUnwrittenSlots == 0)
+        for (prompt, handle) in zip(prompts, handles) {
+            #expect(harness.completion(handle) == alone(prompt, sampling: greedy(52)))
+        }
+    }
+
     @Test func cancelledSequencesEndAtTheNextIterationAndFreeTheirBlocks() {
         let harness = CoreHarness(SchedulerConfiguration(kvCacheBlocks: 64, maxRunning: 2, blockSize: 4))
         let running = harness.submit(randomTokens(20, seed: 1), sampling: greedy(50))
