@@ -82,9 +82,6 @@ struct BlockManager {
         return blocks
     }
 
-    /// Whether `key` is cached.
-    func contains(_ key: BlockKey) -> Bool { cachedBlocks[key] != nil }
-
     /// Takes a share of a cached block found by `cachedPrefix`.
     mutating func acquire(_ block: Int32) {
         let index = Int(block)
