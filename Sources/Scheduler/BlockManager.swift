@@ -125,8 +125,8 @@ struct BlockManager {
 
     /// Records that `block`, owned by the caller, now holds `tokens` after the content `parent`, and
     /// returns the serial of the content up to and including it. When another block already holds the
-    /// same content, that block stays the cached one and its serial is returned: both are the same
-    /// prefix, and `block` is freed as uncached content.
+    /// same content, that block stays the cached one and its serial is returned (both hold the same
+    /// prefix); `block` stays uncached and becomes an empty block when released.
     mutating func register(_ block: Int32, parent: UInt64, tokens: ArraySlice<Int32>) -> UInt64 {
         precondition(prefixCaching, "registering a block with prefix caching off")
         precondition(tokens.count == blockSize, "only full blocks are cached")
