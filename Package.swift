@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, bottom up (see README "Layout"): C libraries → Kernels → Model → Engine → executables.
+// Layers, bottom up (see README "Layout"): C libraries → Kernels → Model → Engine → Scheduler →
+// executables.
 // Hot loops live in the CKernels C target, which dispatches at run time between AVX-512, AVX2 and
 // portable code, so the binaries need no CPU flag and still run on any x86-64 or arm64 machine.
 
@@ -13,6 +14,7 @@ let package = Package(
         .executable(name: "spark-tokenize", targets: ["spark-tokenize"]),
         .executable(name: "spark-bench", targets: ["spark-bench"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Scheduler", targets: ["Scheduler"]),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -30,13 +32,14 @@ let package = Package(
         .target(name: "Reward"),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
-        .target(name: "Server", dependencies: ["Engine", "Model", "JSON"]),
+        .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
+        .target(name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics"]),
         .target(name: "HTTPClient"),
         .target(name: "CommandLineKit"),
-        .executableTarget(name: "spark-generate", dependencies: ["Engine", "CommandLineKit"]),
+        .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS", "CKernels"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"]),
@@ -51,5 +54,6 @@ let package = Package(
                 "make_reply_corpus.py", "make_response_corpus.py", "make_tango_corpus.py", "reply_corpus.json",
                 "response_corpus.json", "tango_corpus.json",
             ]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
     ]
 )

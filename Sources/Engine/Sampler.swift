@@ -63,7 +63,7 @@ public struct Sampler: Sendable {
     }
 
     /// Indices of the `count` largest values, largest first, lower index first among equals.
-    static func largest(_ logits: UnsafeBufferPointer<Float>, count: Int) -> [Int32] {
+    public static func largest(_ logits: UnsafeBufferPointer<Float>, count: Int) -> [Int32] {
         let count = min(count, logits.count)
         // A sorted window of the best so far: a fine choice for the small counts requests use, and
         // for large ones the insertion cost is paid only by values that beat the window's minimum.

@@ -155,6 +155,24 @@ public struct Logits {
     public let vocabularySize: Int
     public let rowRanges: [Range<Int>]
 
+    init(storage: AlignedBuffer<Float>, rowCount: Int, vocabularySize: Int, rowRanges: [Range<Int>]) {
+        self.storage = storage
+        self.rowCount = rowCount
+        self.vocabularySize = vocabularySize
+        self.rowRanges = rowRanges
+    }
+
+    /// Logits from another source than `Transformer` (a test model): `values` holds the rows one after
+    /// the other, `rowRanges` says which rows belong to which chunk.
+    public init(values: [Float], vocabularySize: Int, rowRanges: [Range<Int>]) {
+        precondition(vocabularySize > 0 && values.count % vocabularySize == 0, "logits are not whole rows")
+        storage = AlignedBuffer<Float>(count: values.count)
+        _ = storage.buffer.update(fromContentsOf: values)
+        rowCount = values.count / vocabularySize
+        self.vocabularySize = vocabularySize
+        self.rowRanges = rowRanges
+    }
+
     public func row(_ index: Int) -> UnsafeBufferPointer<Float> {
         precondition(index >= 0 && index < rowCount, "logits row \(index) out of 0..<\(rowCount)")
         return UnsafeBufferPointer(start: storage.pointer + index * vocabularySize, count: vocabularySize)

@@ -115,8 +115,11 @@ public final class HTTPConnection {
         }
         defer { freeaddrinfo(info) }
         let descriptor = Glibc.socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
-        guard descriptor >= 0 else { throw HTTPClientError(description: "socket(): \(String(cString: strerror(errno)))") }
-        var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - timeoutSeconds.rounded(.down)) * 1e6))
+        guard descriptor >= 0 else {
+            throw HTTPClientError(description: "socket(): \(String(cString: strerror(errno)))")
+        }
+        var timeout = timeval(
+            tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - timeoutSeconds.rounded(.down)) * 1e6))
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var noDelay: Int32 = 1
@@ -135,7 +138,9 @@ public final class HTTPConnection {
             let written = bytes.withUnsafeBytes { raw in
                 Glibc.send(socket, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
             }
-            guard written > 0 else { throw HTTPClientError(description: "write failed: \(String(cString: strerror(errno)))") }
+            guard written > 0 else {
+                throw HTTPClientError(description: "write failed: \(String(cString: strerror(errno)))")
+            }
             offset += written
         }
     }
@@ -163,7 +168,9 @@ public final class HTTPConnection {
                 bufferStart = newline + 1
                 return line
             }
-            guard try fill() else { throw HTTPClientError(description: "connection closed in the middle of a response") }
+            guard try fill() else {
+                throw HTTPClientError(description: "connection closed in the middle of a response")
+            }
         }
     }
 

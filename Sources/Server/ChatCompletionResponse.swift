@@ -2,6 +2,7 @@
 
 import Engine
 import JSON
+import Scheduler
 
 struct ChatCompletionResponse {
     let id: String

@@ -4,6 +4,7 @@
 import Engine
 import JSON
 import Model
+import Scheduler
 
 struct SampleResult: Sendable {
     var promptIndex: Int

@@ -5,6 +5,7 @@ import CommandLineKit
 import Engine
 import JSON
 import Model
+import Scheduler
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import Engine
 import Model
+import TestSupport
 import Testing
 
 /// A sequence's logits and greedy tokens must not depend on what else is in the batch: alone, or
@@ -96,8 +97,4 @@ import Testing
             #expect(generated == sequence.generated)
         }
     }
-}
-
-func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
-    zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }

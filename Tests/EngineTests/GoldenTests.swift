@@ -1,5 +1,6 @@
 import Engine
 import Model
+import TestSupport
 import Testing
 
 /// The engine against transformers itself: every prompt position's logits within the golden file's

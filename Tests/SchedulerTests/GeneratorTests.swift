@@ -1,5 +1,7 @@
 import Engine
 import Model
+import Scheduler
+import TestSupport
 import Testing
 
 @Suite struct GeneratorTests {

@@ -1,0 +1,118 @@
+// The output side of one sequence: picks each next token with the sequence's own seeded sampler,
+// decides when it stops (EOS ids, stop strings, max_tokens), and assembles the text. Stop strings are
+// matched on UTF-8 bytes, not Characters, so that "\n" matches inside "\r\n". Streamed pieces hold
+// back any tail of the text that could still become a stop string, so no piece ever shows part of
+// one; the pieces always add up to the final completion text.
+
+import Engine
+import Model
+
+struct Completion {
+    let sampling: SamplingParameters
+    private var sampler: Sampler
+    private var decoder: StreamingDecoder?
+    private let stopStrings: [[UInt8]]
+    private let longestStop: Int
+    private(set) var ids: [Int32] = []
+    /// The completion's UTF-8 bytes, whole characters, cut before a matched stop string.
+    private var text: [UInt8] = []
+    /// Bytes of `text` handed out as pieces so far.
+    private var emitted = 0
+    /// Bytes of `text` known not to start a stop string.
+    private var releasable = 0
+    private(set) var finishReason: FinishReason?
+
+    init(sampling: SamplingParameters, tokenizer: Tokenizer?) {
+        self.sampling = sampling
+        sampler = Sampler(parameters: sampling)
+        decoder = tokenizer.map { StreamingDecoder(tokenizer: $0, skipSpecialTokens: true) }
+        stopStrings = sampling.stopStrings.map { Array($0.utf8) }
+        longestStop = stopStrings.map(\.count).max() ?? 0
+    }
+
+    var isFinished: Bool { finishReason != nil }
+
+    /// The text so far: all of it once finished, the streamed part before.
+    var completionText: String { String(decoding: text[..<emitted], as: UTF8.self) }
+
+    /// Samples the next token from `logits` (the row after the sequence's last token) and settles
+    /// whether the sequence ends with it.
+    mutating func next(_ logits: UnsafeBufferPointer<Float>) -> TokenOutput {
+        precondition(!isFinished, "sampling a finished sequence")
+        let choice = sampler.sample(logits)
+        ids.append(choice.token)
+        if sampling.stopTokenIds.contains(choice.token) {
+            end(.stop)
+        } else {
+            if var decoder {
+                append(decoder.append(choice.token))
+                self.decoder = decoder
+            }
+            if !isFinished && ids.count >= sampling.maxTokens { end(.length) }
+        }
+        let piece = String(decoding: text[emitted..<releasable], as: UTF8.self)
+        emitted = releasable
+        return TokenOutput(token: choice.token, logprob: choice.logprob, topLogprobs: choice.topLogprobs, text: piece)
+    }
+
+    /// Ends the sequence. `stop` and `length` release all text held back (a character still missing
+    /// bytes becomes U+FFFD, as in `Tokenizer.decode`); the caller hands it out with the last token.
+    /// `cancelled` and `timeout` drop it, so that the completion is what was streamed.
+    mutating func end(_ reason: FinishReason) {
+        switch reason {
+        case .stop, .length:
+            if var decoder {
+                append(decoder.finish())
+                self.decoder = decoder
+            }
+            if finishReason == nil { releasable = text.count }
+        case .cancelled, .timeout:
+            text.removeSubrange(emitted...)
+            releasable = emitted
+        }
+        if finishReason == nil { finishReason = reason }
+    }
+
+    /// Appends newly decoded text; on a stop string, cuts the text before it and finishes.
+    private mutating func append(_ piece: String) {
+        guard !piece.isEmpty, !isFinished else { return }
+        // A match lies partly in the new bytes: earlier ones were searched when they arrived.
+        let searchFrom = max(0, text.count - longestStop + 1)
+        text += piece.utf8
+        var earliest: Int?
+        for stop in stopStrings {
+            if let found = firstOccurrence(of: stop, from: searchFrom), found < (earliest ?? .max) { earliest = found }
+        }
+        if let earliest {
+            text.removeSubrange(earliest...)
+            releasable = text.count
+            finishReason = .stop
+            return
+        }
+        releasable = text.count - heldBackCount()
+    }
+
+    /// The length of the longest tail of `text` that is a proper prefix of a stop string. The tail
+    /// starts where a stop string starts, so cutting before it never splits a character.
+    private func heldBackCount() -> Int {
+        var length = min(longestStop - 1, text.count)
+        while length > 0 {
+            let tail = text[(text.count - length)...]
+            if stopStrings.contains(where: { $0.count > length && $0[..<length].elementsEqual(tail) }) { return length }
+            length -= 1
+        }
+        return 0
+    }
+
+    private func firstOccurrence(of needle: [UInt8], from start: Int) -> Int? {
+        guard text.count >= needle.count else { return nil }
+        var position = start
+        while position + needle.count <= text.count {
+            if text[position] == needle[0], text[position..<(position + needle.count)].elementsEqual(needle) {
+                return position
+            }
+            position += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,115 @@
+import Engine
+import Model
+import TestSupport
+import Testing
+
+@testable import Scheduler
+
+/// Stop conditions and streamed text, one byte per token: the fixture tokenizer's first tokens are
+/// GPT-2's byte alphabet, so any byte string can be generated exactly by forcing each token greedily.
+@Suite struct CompletionTests {
+    let tokenizer: Tokenizer
+    let vocabularySize = 640
+
+    init() throws {
+        tokenizer = try Tokenizer(contentsOfFile: Fixtures.model("qwen2-gqa-tied") + "/tokenizer.json")
+    }
+
+    /// The token of one byte: GPT-2's bytes_to_unicode character for it.
+    func byteToken(_ byte: UInt8) -> Int32 {
+        let printable = Array(33...126) + Array(161...172) + Array(174...255)
+        var scalar = Int(byte)
+        if !printable.contains(scalar) {
+            scalar = 256 + (0...255).filter { !printable.contains($0) }.firstIndex(of: scalar)!
+        }
+        return tokenizer.id(of: String(UnicodeScalar(UInt32(scalar))!))!
+    }
+
+    /// Generates `text` byte by byte; returns the pieces streamed and the completion.
+    func generate(
+        _ text: String, stop: [String] = [], maxTokens: Int = 100, endWith endToken: Int32? = nil
+    ) -> (pieces: [String], completion: Completion) {
+        var tokens = text.utf8.map(byteToken)
+        if let endToken { tokens.append(endToken) }
+        var completion = Completion(
+            sampling: SamplingParameters(
+                temperature: 0, maxTokens: maxTokens, stopStrings: stop, stopTokenIds: endToken.map { [$0] } ?? []),
+            tokenizer: tokenizer)
+        var pieces: [String] = []
+        for token in tokens where !completion.isFinished {
+            var logits = [Float](repeating: 0, count: vocabularySize)
+            logits[Int(token)] = 1
+            pieces.append(logits.withUnsafeBufferPointer { completion.next($0) }.text)
+        }
+        return (pieces, completion)
+    }
+
+    @Test func holdsBackTextThatCouldStartAStopString() {
+        let (pieces, completion) = generate("x </ans y </answer> z", stop: ["</answer>"])
+        #expect(completion.finishReason == .stop)
+        #expect(completion.completionText == "x </ans y ")
+        #expect(pieces.joined() == "x </ans y ")
+        // After each byte, what has been streamed so far.
+        var streamed: [String] = []
+        var total = ""
+        for piece in pieces {
+            total += piece
+            streamed.append(total)
+        }
+        #expect(streamed[1] == "x ")
+        #expect(streamed[6] == "x ", "'</ans' could still become '</answer>'")
+        #expect(streamed[7] == "x </ans ")
+        #expect(streamed[17] == "x </ans y ", "'</answer' is held back until its last byte")
+        #expect(pieces.count == 19)
+    }
+
+    @Test func holdsBackOnlyTheLongestPossibleStart() {
+        let (pieces, completion) = generate("ab\n\nc", stop: ["\n\n\n", "bX"], maxTokens: 5)
+        #expect(completion.finishReason == .length)
+        // "b" might start "bX"; then "\n" and "\n\n" might start "\n\n\n".
+        #expect(pieces == ["a", "", "b", "", "\n\nc"])
+        let (short, _) = generate("ab", stop: ["cd"])
+        #expect(short == ["a", "b"])
+    }
+
+    @Test func cutsAtTheEarliestStopStringOnBytes() {
+        let (pieces, completion) = generate("one\r\ntwo", stop: ["two", "\n"])
+        #expect(completion.finishReason == .stop)
+        #expect(completion.completionText == "one\r")
+        #expect(pieces.joined() == "one\r")
+        #expect(completion.ids.count == 5)
+    }
+
+    @Test func multiByteCharactersAreHeldWholeAndNeverSplit() {
+        let (pieces, completion) = generate("aé bé!", stop: ["é!"])
+        #expect(completion.completionText == "aé b")
+        #expect(pieces.allSatisfy { !$0.contains("\u{FFFD}") })
+        #expect(pieces == ["a", "", "", "é ", "b", "", "", ""])
+    }
+
+    @Test func lengthAndEndOfSequenceReleaseHeldText() {
+        let (byLength, lengthEnd) = generate("ok </an", stop: ["</answer>"], maxTokens: 7)
+        #expect(lengthEnd.finishReason == .length)
+        #expect(byLength.last == "</an")
+        #expect(lengthEnd.completionText == "ok </an")
+        let (byEnd, end) = generate("ok </an", stop: ["</answer>"], endWith: 602)
+        #expect(end.finishReason == .stop)
+        #expect(byEnd.joined() == "ok </an")
+        #expect(end.ids.last == 602)
+    }
+
+    @Test func aCharacterCutByTheLengthLimitEndsAsAReplacementCharacter() {
+        let (pieces, completion) = generate("aé", maxTokens: 2)
+        #expect(completion.completionText == "a\u{FFFD}")
+        #expect(pieces == ["a", "\u{FFFD}"])
+    }
+
+    @Test func cancellingKeepsOnlyWhatWasStreamed() {
+        let (pieces, running) = generate("ok </an", stop: ["</answer>"])
+        var completion = running
+        completion.end(.cancelled)
+        #expect(completion.finishReason == .cancelled)
+        #expect(completion.completionText == "ok ")
+        #expect(pieces.joined() == "ok ")
+    }
+}
