@@ -10,6 +10,7 @@ let package = Package(
     name: "spark",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "spark-server", targets: ["spark-server"]),
         .executable(name: "spark-generate", targets: ["spark-generate"]),
         .executable(name: "spark-tokenize", targets: ["spark-tokenize"]),
         .executable(name: "spark-bench", targets: ["spark-bench"]),
@@ -37,6 +38,8 @@ let package = Package(
         .target(name: "HTTPClient"),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
+        .executableTarget(
+            name: "spark-server", dependencies: ["Server", "Scheduler", "Engine", "Model", "HTTPServer", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS", "CKernels"]),
         .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),

@@ -24,6 +24,12 @@ public struct SampledToken: Sendable, Equatable {
     public var logprob: Float
     /// The `topLogprobs` most likely tokens, most likely first (ties: lower id first).
     public var topLogprobs: [TokenLogprob]
+
+    public init(token: Int32, logprob: Float, topLogprobs: [TokenLogprob]) {
+        self.token = token
+        self.logprob = logprob
+        self.topLogprobs = topLogprobs
+    }
 }
 
 public struct Sampler: Sendable {

@@ -41,7 +41,11 @@ func handleAccess(
         requestPointer.pointee = Unmanaged.passRetained(context).toOpaque()
         if let declared = declaredBodyLength(connection) {
             if declared > UInt64(daemon.maxBodyBytes) {
-                return queue(.complete(.bodyTooLarge(byteCount: declared, limit: daemon.maxBodyBytes)), for: context)
+                return queue(
+                    .complete(
+                        .bodyTooLarge(
+                            byteCount: declared, limit: daemon.maxBodyBytes, requestId: requestIdHeader(connection))),
+                    for: context)
             }
             context.reserveBody(Int(declared))
         }
@@ -60,7 +64,9 @@ func handleAccess(
         // A chunked body without a declared length: only now is the whole size known.
         step = .queue(
             .complete(
-                .bodyTooLarge(byteCount: UInt64(context.receivedBodyBytes), limit: context.daemon.maxBodyBytes)))
+                .bodyTooLarge(
+                    byteCount: UInt64(context.receivedBodyBytes), limit: context.daemon.maxBodyBytes,
+                    requestId: requestIdHeader(connection))))
     } else {
         context.isHandled = true
         let request = HTTPRequest(connection: connection, url: url, method: method, body: context.takeBody())
@@ -130,9 +136,18 @@ private func declaredBodyLength(_ connection: OpaquePointer) -> UInt64? {
     MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").flatMap { UInt64(String(cString: $0)) }
 }
 
+/// The client's X-Request-Id, which answers given before any handler runs echo as handlers do.
+private func requestIdHeader(_ connection: OpaquePointer) -> String? {
+    MHD_lookup_connection_value(connection, .HEADER_KIND, "X-Request-Id").map { String(cString: $0) }
+}
+
 extension HTTPResponse {
-    static func bodyTooLarge(byteCount: UInt64, limit: Int) -> HTTPResponse {
-        .error(status: 413, message: "request body of \(byteCount) bytes exceeds the limit of \(limit) bytes")
+    static func bodyTooLarge(byteCount: UInt64, limit: Int, requestId: String?) -> HTTPResponse {
+        var response = HTTPResponse.error(
+            status: 413, message: "request body of \(byteCount) bytes exceeds the limit of \(limit) bytes")
+        var generator = SystemRandomNumberGenerator()
+        response.headers.append(("X-Request-Id", requestId ?? "req-" + String(generator.next() as UInt64, radix: 16)))
+        return response
     }
 
     static func requestLost(_ loss: RequestContext.Loss) -> HTTPResponse {

@@ -250,16 +250,21 @@ final class RequestContext: @unchecked Sendable {
     /// libmicrohttpd is done with the request; anything short of a complete delivery means the
     /// client did not get the whole reply.
     func completed(_ code: MHD_RequestTerminationCode) {
-        let callback = state.withLock { state -> (@Sendable () -> Void)? in
+        // The dropped callback is released outside the lock: it may hold the last reference to the
+        // handler's objects, and their deinitialisers (a Responder's, for one) lock this context.
+        let (callback, dropped) = state.withLock { state -> ((@Sendable () -> Void)?, (@Sendable () -> Void)?) in
             precondition(state.suspension == nil, "libmicrohttpd completed a suspended connection")
             state.isCompleted = true
             if code == .REQUEST_TERMINATED_COMPLETED_OK || state.loss != nil {
-                state.disconnectCallback = nil
-                return nil
+                defer { state.disconnectCallback = nil }
+                return (nil, state.disconnectCallback)
             }
-            return disconnect(&state, code == .REQUEST_TERMINATED_DAEMON_SHUTDOWN ? .serverStopping : .clientLeft)
+            return (
+                disconnect(&state, code == .REQUEST_TERMINATED_DAEMON_SHUTDOWN ? .serverStopping : .clientLeft), nil
+            )
         }
         callback?()
+        _ = dropped
     }
 
     func onDisconnect(_ callback: @escaping @Sendable () -> Void) {

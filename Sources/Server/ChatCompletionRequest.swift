@@ -35,7 +35,8 @@ enum ChatCompletionRequest {
             prompts: [prompt], samplesPerPrompt: try reader.int("n", in: 1...CompletionRequest.maximumSamples) ?? 1,
             sampling: sampling, logprobs: wantsLogprobs ? (top ?? 0) : nil, echo: false,
             stream: try reader.bool("stream") ?? false, includeUsageInStream: try SamplingFields.streamOptions(reader),
-            includeStopString: try reader.bool("include_stop_str_in_output") ?? false)
+            includeStopString: try reader.bool("include_stop_str_in_output") ?? false,
+            timeoutSeconds: try SamplingFields.timeout(reader))
         return (spec, modelName)
     }
 }

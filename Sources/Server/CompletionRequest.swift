@@ -29,7 +29,8 @@ enum CompletionRequest {
             logprobs: try reader.int("logprobs", in: 0...SamplingFields.maximumLogprobs),
             echo: try reader.bool("echo") ?? false, stream: try reader.bool("stream") ?? false,
             includeUsageInStream: try SamplingFields.streamOptions(reader),
-            includeStopString: try reader.bool("include_stop_str_in_output") ?? false)
+            includeStopString: try reader.bool("include_stop_str_in_output") ?? false,
+            timeoutSeconds: try SamplingFields.timeout(reader))
         return (spec, modelName)
     }
 

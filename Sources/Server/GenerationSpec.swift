@@ -16,6 +16,8 @@ struct GenerationSpec: Sendable {
     var includeUsageInStream: Bool
     /// Leave the matched stop string in the text (vLLM's include_stop_str_in_output).
     var includeStopString: Bool
+    /// Seconds the request may take; the server's default when nil.
+    var timeoutSeconds: Double?
 
     /// The sampling of sample `index` of a prompt.
     func sampling(forSample index: Int) -> SamplingParameters {
@@ -75,6 +77,14 @@ struct SamplingFields {
                 "this model's context length is \(model.contextLength) tokens, but the prompt has \(promptLength) and max_tokens asks for \(sampling.maxTokens) more; shorten the prompt or lower max_tokens",
                 parameter: "max_tokens")
         }
+    }
+
+    static func timeout(_ reader: RequestReader) throws(APIError) -> Double? {
+        guard let seconds = try reader.double("timeout", in: 0...604_800) else { return nil }
+        guard seconds > 0 else {
+            throw .badRequest("'timeout' must be a number of seconds above 0", parameter: "timeout")
+        }
+        return seconds
     }
 
     static func streamOptions(_ reader: RequestReader) throws(APIError) -> Bool {

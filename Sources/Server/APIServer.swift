@@ -1,0 +1,220 @@
+// The HTTP routes of spark-server and the server's life cycle: loading (the socket listens, /health
+// answers 503), ready, draining (no new work, in-flight requests finish). Routing, authentication,
+// request ids and limits are handled here once; each route's work is in its own type.
+//
+// HTTP threads never touch the model: requests are parsed and tokenized on a worker queue and handed
+// to the scheduler, whose engine thread owns the model.
+
+import Dispatch
+import HTTPServer
+import JSON
+import Scheduler
+import Synchronization
+
+public struct ServerOptions: Sendable {
+    /// Keys accepted in `Authorization: Bearer` or `X-Api-Key`; empty: no authentication.
+    public var apiKeys: [String] = []
+    public var defaultTimeoutSeconds: Double = 600
+    /// Sequences that may wait for admission before new requests get 429.
+    public var maxWaitingSequences = 4096
+    public var accessLog = true
+
+    public init() {}
+}
+
+/// What serves requests once the model is loaded.
+public struct ServingRuntime: Sendable {
+    public let model: ServedModel
+    public let scheduler: Scheduler
+
+    public init(model: ServedModel, scheduler: Scheduler) {
+        self.model = model
+        self.scheduler = scheduler
+    }
+}
+
+public final class APIServer: HTTPHandler {
+    private enum Phase: Sendable {
+        case loading
+        case ready(ServingRuntime)
+        case draining(ServingRuntime)
+        case failed(String)
+    }
+
+    private let options: ServerOptions
+    private let phase = Mutex(Phase.loading)
+    private let metrics = ServerMetrics()
+    private let log: AccessLog
+    private let inFlight = InFlightCount()
+    private let work = DispatchQueue(label: "spark-requests", attributes: .concurrent)
+    private let apiKeys: [[UInt8]]
+
+    public init(options: ServerOptions) {
+        self.options = options
+        log = AccessLog(enabled: options.accessLog)
+        apiKeys = options.apiKeys.map { Array($0.utf8) }
+    }
+
+    public func becomeReady(_ runtime: ServingRuntime) { phase.withLock { $0 = .ready(runtime) } }
+
+    public func loadingFailed(_ reason: String) { phase.withLock { $0 = .failed(reason) } }
+
+    /// Stops taking generation requests (they get 503), and returns the runtime so that the caller can
+    /// drain the scheduler; nil if the model never loaded.
+    public func beginDraining() -> ServingRuntime? {
+        phase.withLock { phase in
+            switch phase {
+            case .ready(let runtime):
+                phase = .draining(runtime)
+                return runtime
+            case .draining(let runtime): return runtime
+            case .loading, .failed: return nil
+            }
+        }
+    }
+
+    /// Requests received and not yet answered.
+    public var requestsInFlight: Int { inFlight.value }
+
+    public func handle(_ request: HTTPRequest, responder: Responder) {
+        let route = Self.route(request.path)
+        let exchange = Exchange(
+            request: request, route: route ?? "other", responder: responder, log: log, metrics: metrics,
+            inFlight: inFlight)
+        guard let route else {
+            exchange.fail(.notFound("no route \(request.path); see api/openapi.yaml for the routes"))
+            return
+        }
+        let method = Self.methods[route]!
+        guard request.method == method else {
+            exchange.fail(.methodNotAllowed(request.method, path: request.path, allowed: [method]))
+            return
+        }
+        switch route {
+        case "/health": health(exchange)
+        case "/metrics":
+            exchange.respond(
+                HTTPResponse.text(
+                    metrics.render(runtime(acceptDraining: true)?.scheduler.statistics),
+                    contentType: "text/plain; version=0.0.4; charset=utf-8"))
+        default:
+            guard authorized(request) else {
+                exchange.fail(.unauthorized())
+                return
+            }
+            guard let runtime = runtime(acceptDraining: false) else {
+                exchange.fail(unavailableError())
+                return
+            }
+            work.async { [self] in serve(route, exchange: exchange, runtime: runtime) }
+        }
+    }
+
+    private static let methods: [String: String] = [
+        "/health": "GET", "/metrics": "GET", "/v1/models": "GET", "/v1/completions": "POST",
+        "/v1/chat/completions": "POST", "/tokenize": "POST", "/detokenize": "POST",
+    ]
+
+    private static func route(_ path: String) -> String? {
+        var path = path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return methods[path] != nil ? path : nil
+    }
+
+    private func serve(_ route: String, exchange: Exchange, runtime: ServingRuntime) {
+        let body = exchange.request.body
+        let tokenizerRoutes = TokenizerRoutes(model: runtime.model)
+        do throws(APIError) {
+            switch route {
+            case "/v1/models": exchange.respond(tokenizerRoutes.models())
+            case "/tokenize": exchange.respond(try tokenizerRoutes.tokenize(body))
+            case "/detokenize": exchange.respond(try tokenizerRoutes.detokenize(body))
+            case "/v1/completions", "/v1/chat/completions":
+                let chat = route == "/v1/chat/completions"
+                let (spec, name) =
+                    chat
+                    ? try ChatCompletionRequest.parse(body, model: runtime.model)
+                    : try CompletionRequest.parse(body, model: runtime.model)
+                try admit(spec, runtime: runtime)
+                let text = TokenText(tokenizer: runtime.model.tokenizer)
+                let modelName = name ?? runtime.model.primaryName
+                let created = Int(AccessLog.unixTime())
+                let shape: GenerationRun.Shape =
+                    chat
+                    ? .chat(
+                        ChatCompletionResponse(
+                            id: ResponseIdentifier.make("chatcmpl"), created: created, modelName: modelName,
+                            tokenText: text))
+                    : .completion(
+                        CompletionResponse(
+                            id: ResponseIdentifier.make("cmpl"), created: created, modelName: modelName, tokenText: text
+                        ))
+                GenerationRun(
+                    shape: shape, spec: spec, model: runtime.model, scheduler: runtime.scheduler, exchange: exchange,
+                    metrics: metrics, defaultTimeoutSeconds: options.defaultTimeoutSeconds
+                ).start()
+            default:
+                exchange.fail(.notFound("no route \(route)"))
+            }
+        } catch {
+            exchange.fail(error)
+        }
+    }
+
+    /// Refuses new work when the queue is already long: the client should come back later rather
+    /// than wait behind thousands of sequences.
+    private func admit(_ spec: GenerationSpec, runtime: ServingRuntime) throws(APIError) {
+        let waiting = runtime.scheduler.statistics.waiting
+        let asked = spec.prompts.count * spec.samplesPerPrompt
+        guard waiting + asked <= options.maxWaitingSequences || waiting == 0 else {
+            throw .queueFull(retryAfterSeconds: max(1, min(60, waiting / 64)))
+        }
+    }
+
+    private func health(_ exchange: Exchange) {
+        switch phase.withLock({ $0 }) {
+        case .ready: exchange.respond(.object(["status": .string("ok")]))
+        default: exchange.fail(unavailableError())
+        }
+    }
+
+    private func unavailableError() -> APIError {
+        switch phase.withLock({ $0 }) {
+        case .loading: .unavailable("the model is loading; retry shortly", retryAfterSeconds: 5)
+        case .draining: .unavailable("the server is shutting down; retry on another replica")
+        case .failed(let reason): .unavailable("the model failed to load: \(reason)")
+        case .ready: .internalError("unexpected state")
+        }
+    }
+
+    private func runtime(acceptDraining: Bool) -> ServingRuntime? {
+        switch phase.withLock({ $0 }) {
+        case .ready(let runtime): runtime
+        case .draining(let runtime): acceptDraining ? runtime : nil
+        case .loading, .failed: nil
+        }
+    }
+
+    /// Bearer token or X-Api-Key, compared in constant time against every configured key.
+    private func authorized(_ request: HTTPRequest) -> Bool {
+        guard !apiKeys.isEmpty else { return true }
+        var offered: [UInt8]?
+        if let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") {
+            offered = Array(header.dropFirst(7).utf8)
+        } else if let key = request.header("x-api-key") {
+            offered = Array(key.utf8)
+        }
+        guard let offered else { return false }
+        var matched = false
+        for key in apiKeys where constantTimeEquals(key, offered) { matched = true }
+        return matched
+    }
+}
+
+/// Equal byte strings, in time that depends only on their lengths.
+func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for index in a.indices { difference |= a[index] ^ b[index] }
+    return difference == 0
+}

@@ -1,0 +1,135 @@
+// One HTTP request and its answer, as the routes see it: every answer goes out with the request id,
+// is counted in the metrics and written to the access log once, and leaves the count of requests in
+// flight (which a draining server waits on).
+
+import HTTPServer
+import JSON
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+final class Exchange: Sendable {
+    let request: HTTPRequest
+    let requestId: String
+    let route: String
+    private let responder: Responder
+    private let started = ContinuousClock.now
+    private let log: AccessLog
+    private let metrics: ServerMetrics
+    private let inFlight: InFlightCount
+    private let answered = Atomic<Bool>(false)
+
+    init(
+        request: HTTPRequest, route: String, responder: Responder, log: AccessLog, metrics: ServerMetrics,
+        inFlight: InFlightCount
+    ) {
+        self.request = request
+        self.route = route
+        self.responder = responder
+        self.log = log
+        self.metrics = metrics
+        self.inFlight = inFlight
+        requestId =
+            request.header("x-request-id").flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
+            ?? ResponseIdentifier.make("req")
+        inFlight.enter()
+    }
+
+    var isDisconnected: Bool { responder.isDisconnected }
+
+    func onDisconnect(_ callback: @escaping @Sendable () -> Void) { responder.onDisconnect(callback) }
+
+    func respond(_ value: JSONValue, status: Int = 200, headers: [(name: String, value: String)] = []) {
+        respond(HTTPResponse(status: status, headers: headers + [jsonType], body: Array(value.serialized.utf8)))
+    }
+
+    func fail(_ error: APIError) {
+        var headers: [(name: String, value: String)] = []
+        if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", String(seconds))) }
+        metrics.errors.increment([String(error.status)])
+        respond(error.json, status: error.status, headers: headers, note: error.message)
+    }
+
+    func respond(_ value: JSONValue, status: Int, headers: [(name: String, value: String)], note: String) {
+        respond(
+            HTTPResponse(status: status, headers: headers + [jsonType], body: Array(value.serialized.utf8)), note: note)
+    }
+
+    func respond(_ response: HTTPResponse, note: String = "") {
+        guard markAnswered() else { return }
+        var response = response
+        response.headers.append(("X-Request-Id", requestId))
+        responder.respond(response)
+        finished(status: response.status, note: note)
+    }
+
+    /// Starts a server-sent event stream; `finishStream` ends the exchange.
+    func startEventStream() -> ResponseStream {
+        responder.startStream(
+            status: 200,
+            headers: [
+                ("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("X-Request-Id", requestId),
+            ])
+    }
+
+    func finishStream(_ stream: ResponseStream, note: String = "") {
+        stream.finish()
+        guard markAnswered() else { return }
+        finished(status: 200, note: note)
+    }
+
+    private func markAnswered() -> Bool {
+        answered.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    private func finished(status: Int, note: String) {
+        metrics.httpRequests.increment([route, String(status)])
+        log.record(
+            remote: request.remoteAddress, method: request.method, path: request.path, status: status,
+            seconds: seconds(started, .now), requestId: requestId, note: note)
+        inFlight.leave()
+    }
+
+    private var jsonType: (name: String, value: String) { ("Content-Type", "application/json") }
+}
+
+/// Requests received and not yet answered.
+final class InFlightCount: Sendable {
+    private let count = Atomic<Int>(0)
+    func enter() { count.add(1, ordering: .relaxed) }
+    func leave() { count.subtract(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// One line per request on standard error: time, client, request line, status, duration, request id and
+/// a note (an error message, or token counts).
+final class AccessLog: Sendable {
+    let enabled: Bool
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func record(
+        remote: String, method: String, path: String, status: Int, seconds: Double, requestId: String, note: String
+    ) {
+        guard enabled else { return }
+        var line =
+            "\(Self.timestamp()) \(remote) \"\(method) \(path)\" \(status) \(Int((seconds * 1000).rounded())) ms id=\(requestId)"
+        if !note.isEmpty { line += " " + note }
+        line += "\n"
+        // One write(2) per line: lines from concurrent requests never interleave.
+        _ = line.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+    }
+
+    static func unixTime() -> Int { time(nil) }
+
+    static func timestamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        return String(cString: buffer)
+    }
+}

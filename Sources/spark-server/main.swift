@@ -1,0 +1,145 @@
+// spark-server: serves one checkpoint over HTTP with continuous batching. The socket listens before
+// the model loads, so that /health can answer 503 meanwhile; SIGTERM or SIGINT drains: no new work,
+// in-flight requests finish within the grace period, then the process exits 0.
+
+import CommandLineKit
+import Dispatch
+import Engine
+import HTTPServer
+import Model
+import Scheduler
+import Server
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+let command = Command(
+    name: "spark-server",
+    summary: "Serve a Qwen2 / Llama checkpoint (Hugging Face layout) over HTTP: OpenAI-compatible routes and rewards.",
+    options: [
+        .value("--model", "DIR", help: "checkpoint folder", required: true),
+        .value("--served-model-name", "NAME", help: "the name clients use (the checkpoint path is accepted too)"),
+        .value("--host", "ADDRESS", help: "address to listen on (0.0.0.0 for all)", default: "127.0.0.1"),
+        .value("--port", "N", help: "port to listen on (0: any free port)", default: "8000"),
+        .value("--api-key", "KEY", help: "require this key (Bearer or X-Api-Key); also SPARK_API_KEY"),
+        .value("--max-batch-tokens", "N", help: "tokens per forward pass", default: "512"),
+        .value("--max-running", "N", help: "sequences in the running batch at most", default: "64"),
+        .value("--kv-cache-mb", "N", help: "memory for the KV cache", default: "2048"),
+        .value("--block-size", "N", help: "tokens per KV block", default: "16"),
+        .flag("--no-prefix-cache", help: "compute every prompt in full (for comparisons)"),
+        .value("--max-waiting", "N", help: "waiting sequences before new requests get 429", default: "4096"),
+        .value("--timeout", "SECONDS", help: "default per-request timeout", default: "600"),
+        .value("--max-body-mb", "N", help: "largest request body accepted", default: "16"),
+        .value("--drain-seconds", "N", help: "grace period for in-flight requests on SIGTERM", default: "30"),
+        .value(
+            "--dtype", "auto|f32", help: "auto keeps F32 and BF16 weights as stored; f32 widens all", default: "auto"),
+        .flag("--quiet", help: "no access log"),
+    ])
+
+func say(_ message: String) { printToStandardError("spark-server: \(message)") }
+
+let options = command.parseOrExit()
+let checkpointDirectory = options.string("--model")!
+var serverOptions = ServerOptions()
+var httpOptions = HTTPServerOptions()
+let scheduling: (maxBatchTokens: Int, maxRunning: Int, kvCacheMegabytes: Int, blockSize: Int)
+let drainSeconds: Double
+do {
+    let environmentKey = getenv("SPARK_API_KEY").map { String(cString: $0) }
+    serverOptions.apiKeys = [options.string("--api-key"), environmentKey].compactMap { $0 }.filter { !$0.isEmpty }
+    serverOptions.defaultTimeoutSeconds = try options.double("--timeout")!
+    serverOptions.maxWaitingSequences = try options.int("--max-waiting")!
+    serverOptions.accessLog = !options.flag("--quiet")
+    httpOptions.host = options.string("--host")!
+    httpOptions.port = try options.int("--port")!
+    httpOptions.maxBodyBytes = try options.int("--max-body-mb")! << 20
+    scheduling = (
+        try options.int("--max-batch-tokens")!, try options.int("--max-running")!, try options.int("--kv-cache-mb")!,
+        try options.int("--block-size")!
+    )
+    drainSeconds = try options.double("--drain-seconds")!
+} catch {
+    command.fail(error.description)
+}
+guard scheduling.maxBatchTokens > 0, scheduling.maxRunning > 0, scheduling.kvCacheMegabytes > 0,
+    scheduling.blockSize > 0, serverOptions.defaultTimeoutSeconds > 0
+else { command.fail("sizes, counts and the timeout must be positive") }
+guard let precision = WeightPrecision(rawValue: options.string("--dtype")!) else {
+    command.fail("--dtype must be auto or f32")
+}
+
+let api = APIServer(options: serverOptions)
+let http = HTTPServer(options: httpOptions, handler: api)
+do {
+    try http.start()
+} catch {
+    say(error.description)
+    exit(1)
+}
+say("listening on http://\(httpOptions.host):\(http.port)")
+
+/// Loads the checkpoint on its own thread; the server answers 503 until it is ready.
+func load() {
+    let started = ContinuousClock.now
+    do {
+        let checkpoint = try Checkpoint(directory: checkpointDirectory)
+        guard let tokenizerPath = checkpoint.tokenizerPath else {
+            throw CheckpointError(
+                file: checkpointDirectory, problem: "no tokenizer.json: the server needs the tokenizer")
+        }
+        let tokenizer = try Tokenizer(contentsOfFile: tokenizerPath)
+        let transformer = Transformer(weights: try ModelWeights(checkpoint: checkpoint, precision: precision))
+        let configuration = SchedulerConfiguration(
+            kvCacheBlocks: KVCache.blockCount(
+                config: checkpoint.config, blockSize: scheduling.blockSize, megabytes: scheduling.kvCacheMegabytes),
+            maxBatchTokens: scheduling.maxBatchTokens, maxRunning: scheduling.maxRunning,
+            blockSize: scheduling.blockSize,
+            prefixCaching: !options.flag("--no-prefix-cache"))
+        let scheduler = Scheduler(model: transformer, tokenizer: tokenizer, configuration: configuration)
+        let model = ServedModel(
+            checkpoint: checkpoint, tokenizer: tokenizer, alias: options.string("--served-model-name"),
+            created: Int(time(nil)))
+        api.becomeReady(ServingRuntime(model: model, scheduler: scheduler))
+        let elapsed = ContinuousClock.now - started
+        let loadSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        say(
+            "ready: \(model.primaryName), \(checkpoint.config.layerCount) layers, KV cache of \(configuration.kvCacheBlocks * configuration.blockSize) tokens, loaded in \(Int(loadSeconds * 1000)) ms"
+        )
+        if let problem = model.chatTemplateProblem { say("chat completions are off: \(problem)") }
+    } catch {
+        say("cannot load the model: \(error)")
+        api.loadingFailed("\(error)")
+        http.stop()
+        exit(1)
+    }
+}
+DispatchQueue(label: "spark-load").async(execute: load)
+
+/// Drains and exits: stop accepting, let in-flight requests finish within the grace period, cancel
+/// what is left, exit 0.
+func drain(_ signalName: String) {
+    say("\(signalName): draining (up to \(Int(drainSeconds)) s)")
+    let runtime = api.beginDraining()
+    http.stopAccepting()
+    let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(drainSeconds * 1000)))
+    while api.requestsInFlight > 0 && ContinuousClock.now < deadline { usleep(10_000) }
+    let unfinished = api.requestsInFlight
+    runtime?.scheduler.shutdown(drain: unfinished == 0)
+    // Cancelled sequences answer 503 as they finish; give their answers a moment to leave.
+    let cancelDeadline = ContinuousClock.now.advanced(by: .seconds(2))
+    while api.requestsInFlight > 0 && ContinuousClock.now < cancelDeadline { usleep(10_000) }
+    http.stop()
+    say("stopped (\(unfinished) requests were cut short)")
+    exit(0)
+}
+
+var signalSources: [DispatchSourceSignal] = []
+for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler { drain(name) }
+    source.resume()
+    signalSources.append(source)
+}
+dispatchMain()
