@@ -39,7 +39,8 @@ let package = Package(
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
         .executableTarget(
-            name: "spark-server", dependencies: ["Server", "Scheduler", "Engine", "Model", "HTTPServer", "CommandLineKit"]),
+            name: "spark-server",
+            dependencies: ["Server", "Scheduler", "Engine", "Model", "HTTPServer", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(name: "spark-bench", dependencies: ["Engine", "CommandLineKit", "COpenBLAS", "CKernels"]),
         .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),
