@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "TestSupport", "HTTPClient", "JSON"]),
         .testTarget(
             name: "RewardTests", dependencies: ["Reward"],
             // Fixture generators and their outputs, read by path from the tests.

@@ -137,7 +137,8 @@ func drain(_ signalName: String) {
 var signalSources: [DispatchSourceSignal] = []
 for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
     signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    // On the main queue: the drain runs there, where this file's state lives (dispatchMain serves it).
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
     source.setEventHandler { drain(name) }
     source.resume()
     signalSources.append(source)

@@ -1,0 +1,86 @@
+// A spark-server process on a free loopback port, for end-to-end tests: started with a copy of a
+// fixture checkpoint whose context is widened to 32k tokens (SPARK's clients ask for 4096 new tokens,
+// more than the fixtures' 2048), stopped by SIGTERM.
+
+import Foundation
+
+public final class ServerProcess: @unchecked Sendable {
+    public let process = Process()
+    public let port: Int
+    public let modelDirectory: String
+    private let errors = Pipe()
+    private let collected = LockedText()
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Starts the server and waits until /health says ready (or the process dies).
+    public init(fixture: String = "qwen2-gqa-tied", arguments: [String] = []) throws {
+        modelDirectory = try Self.widenedCopy(of: fixture)
+        process.executableURL = try CommandRunner.binary("spark-server")
+        process.arguments = ["--model", modelDirectory, "--port", "0"] + arguments
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let collected = collected
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { collected.append(String(decoding: data, as: UTF8.self)) }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        var found: Int?
+        while found == nil && Date() < deadline && process.isRunning {
+            if let range = collected.text.range(of: "listening on http://127.0.0.1:") {
+                let digits = collected.text[range.upperBound...].prefix { $0.isNumber }
+                found = Int(digits)
+            }
+            usleep(10_000)
+        }
+        guard let found else { throw Failure(description: "spark-server did not start: \(collected.text)") }
+        port = found
+        while !collected.text.contains("ready:") {
+            guard process.isRunning, Date() < deadline else {
+                throw Failure(description: "spark-server did not become ready: \(collected.text)")
+            }
+            usleep(10_000)
+        }
+    }
+
+    /// Everything the server wrote to standard error so far.
+    public var log: String { collected.text }
+
+    public func terminate() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: modelDirectory)
+    }
+
+    private static func widenedCopy(of fixture: String) throws -> String {
+        let source = Fixtures.model(fixture)
+        let destination = NSTemporaryDirectory() + "spark-server-\(UUID().uuidString)"
+        try FileManager.default.copyItem(atPath: source, toPath: destination)
+        let configPath = destination + "/config.json"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+        try config.replacingOccurrences(
+            of: "\"max_position_embeddings\": 2048", with: "\"max_position_embeddings\": 32768"
+        )
+        .write(toFile: configPath, atomically: true, encoding: .utf8)
+        return destination
+    }
+}
+
+private final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = ""
+    func append(_ piece: String) { lock.withLock { stored += piece } }
+    var text: String { lock.withLock { stored } }
+}
