@@ -49,9 +49,13 @@ public final class WorkerPool: @unchecked Sendable {
     private let parkCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var threads: [pthread_t] = []
 
-    /// Spin iterations before a worker parks: about 50 µs, longer than the gap between two kernel
-    /// calls of one forward pass, much shorter than a forward pass.
-    private static let spinLimit = 20_000
+    /// Spin iterations before a worker parks: longer than the gap between two kernel calls of one
+    /// forward pass, much shorter than a forward pass. Spinning longer costs a busy server's other
+    /// threads their core (measured: half the CPU time of a loaded server went to spinning at 20,000).
+    private static let spinLimit = 4_000
+
+    /// Spin iterations before a caller waiting for its workers yields the core.
+    private static let callerSpinLimit = 2_000
 
     public init(threadCount: Int) {
         precondition(threadCount >= 1, "a pool needs at least one thread")
@@ -113,7 +117,13 @@ public final class WorkerPool: @unchecked Sendable {
             pthread_mutex_unlock(parkMutex)
         }
         runTasks(bodyPointer, taskCount: taskCount, thread: 0)
-        while busyWorkers.load(ordering: .acquiring) > 0 { spinPause() }
+        // A worker that was descheduled mid-task (more runnable threads than cores: a server's HTTP
+        // and client threads) needs the core back: after a short spin, yield it.
+        var spins = 0
+        while busyWorkers.load(ordering: .acquiring) > 0 {
+            spins += 1
+            if spins < Self.callerSpinLimit { spinPause() } else { sched_yield() }
+        }
         currentBody = nil
     }
 

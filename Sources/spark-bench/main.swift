@@ -139,10 +139,123 @@ func pad(_ value: Int, _ width: Int) -> String {
     return String(repeating: " ", count: max(0, width - text.count)) + text
 }
 
-let subcommands = ["engine": runEngineBenchmark]
+let serveCommand = Command(
+    name: "spark-bench serve",
+    summary: "spark-server under a GRPO-shaped load over loopback, against serial serving and no prefix cache.",
+    options: [
+        .flag("--quick", help: "two groups, few tokens: checks that the benchmark runs (for CI)"),
+        .flag("--json", help: "print one JSON object instead of the table"),
+        .value(
+            "--model", "DIR", help: "checkpoint to serve (default: a random 8-layer model with the fixture tokenizer)"),
+        .value(
+            "--tokenizer-from", "DIR", help: "where the default model's tokenizer files come from",
+            default: "Tests/Fixtures/models/qwen2-gqa-tied"),
+        .value(
+            "--model-dir", "DIR", help: "where the default model is written and reused",
+            default: "/tmp/spark-bench-models"),
+        .value("--groups", "N", help: "GRPO groups (problems)", default: "16"),
+        .value("--group-size", "N", help: "responses per group", default: "16"),
+        .value("--max-tokens", "N", help: "tokens each verification writes", default: "32"),
+        .value("--clients", "LIST", help: "concurrent clients for the default server", default: "32,64,128,256"),
+    ])
+
+func runServeBenchmark(_ arguments: [String]) throws {
+    let options = serveCommand.parseOrExit(arguments)
+    let quick = options.flag("--quick")
+    let model: String
+    if let given = options.string("--model") {
+        model = given
+    } else {
+        let config = ModelConfig(
+            architecture: .qwen2, hiddenSize: 512, layerCount: 8, headCount: 8, kvHeadCount: 2, intermediateSize: 1408,
+            vocabSize: 640, ropeTheta: 1_000_000, tieWordEmbeddings: true, maxPositionEmbeddings: 32_768)
+        model = try RandomCheckpoint.prepare(
+            config, type: .bfloat16, directory: options.string("--model-dir")! + "/serve-qwen2-512")
+        for file in ["tokenizer.json", "tokenizer_config.json", "generation_config.json"] {
+            let bytes = try FileSystem.read(options.string("--tokenizer-from")! + "/" + file)
+            let copy = try AtomicFile(path: model + "/" + file)
+            try copy.write(bytes)
+            try copy.commit()
+        }
+    }
+    let benchmark = ServeBenchmark(
+        serverBinary: siblingExecutable("spark-server"), modelDirectory: model,
+        groups: quick ? 2 : try options.int("--groups")!, groupSize: quick ? 4 : try options.int("--group-size")!,
+        maxTokens: quick ? 4 : try options.int("--max-tokens")!)
+    let clients = quick ? [4] : try options.intList("--clients")!
+    let base = clients.first ?? 32
+    var runs: [ServeBenchmark.Figures] = []
+    for count in clients { runs.append(try benchmark.run(label: "default", clients: count, arguments: ["--quiet"])) }
+    let serial = try benchmark.run(label: "max-running 1", clients: base, arguments: ["--quiet", "--max-running", "1"])
+    let noCache = try benchmark.run(
+        label: "no prefix cache", clients: base, arguments: ["--quiet", "--no-prefix-cache"])
+    let health = try benchmark.health(seconds: quick ? 0.3 : 3)
+    let reference = runs[0]
+    let speedup = reference.requestsPerSecond / serial.requestsPerSecond
+    let prefillSaved = 1 - reference.computedPromptTokens / max(noCache.computedPromptTokens, 1)
+
+    if options.flag("--json") {
+        func object(_ figures: ServeBenchmark.Figures) -> JSONValue {
+            .object([
+                "label": .string(figures.label), "clients": .int(figures.clients), "requests": .int(figures.requests),
+                "failures": .int(figures.failures), "seconds": .double(figures.seconds),
+                "requests_per_second": .double(figures.requestsPerSecond),
+                "generated_tokens_per_second": .double(figures.tokensPerSecond),
+                "latency_p50_seconds": .double(figures.percentile(0.5)),
+                "latency_p99_seconds": .double(figures.percentile(0.99)),
+                "prefix_cache_hit_rate": .double(figures.cacheHitRate),
+                "prompt_tokens_computed": .double(figures.computedPromptTokens),
+            ])
+        }
+        let result: JSONObject = [
+            "model": .string(model), "groups": .int(benchmark.groups), "group_size": .int(benchmark.groupSize),
+            "runs": .array((runs + [serial, noCache]).map(object)),
+            "speedup_over_serial": .double(speedup), "prefill_tokens_saved_by_prefix_cache": .double(prefillSaved),
+            "health": .object([
+                "saturated_requests_per_second": .double(health.saturatedRequestsPerSecond),
+                "saturated_median_ms": .double(health.saturatedMedianMilliseconds),
+                "paced_requests_per_second": .double(health.pacedRequestsPerSecond),
+                "paced_median_ms": .double(health.pacedMedianMilliseconds),
+                "paced_p99_ms": .double(health.pacedP99Milliseconds),
+            ]),
+        ]
+        print(JSONValue.object(result).serialized)
+        return
+    }
+    print(
+        "spark-bench serve: \(benchmark.groups) groups x \(benchmark.groupSize) PRM verifications of \(benchmark.maxTokens) tokens, model \(model)"
+    )
+    print(
+        "  server            clients   req/s   gen tok/s   p50 s    p99 s   cache hits   prompt tokens computed  failures"
+    )
+    for figures in runs + [serial, noCache] {
+        print(
+            "  \(figures.label.padding(17))\(pad(figures.clients, 7))   \(format(figures.requestsPerSecond, 1))   \(format(figures.tokensPerSecond, 1))   \(format(figures.percentile(0.5), 3))   \(format(figures.percentile(0.99), 3))   \(percent(figures.cacheHitRate))   \(Int(figures.computedPromptTokens))   \(figures.failures)"
+        )
+    }
+    print("  throughput at \(base) clients: \(format(speedup, 1))x serial serving (target >= 8x)")
+    print("  prefix cache: \(percent(prefillSaved)) of prompt tokens not recomputed (target >= 50 %)")
+    print(
+        "  GET /health, 64 connections: flat out \(format(health.saturatedRequestsPerSecond, 0)) req/s, median \(format(health.saturatedMedianMilliseconds, 3)) ms; paced at \(format(health.pacedRequestsPerSecond, 0)) req/s, median \(format(health.pacedMedianMilliseconds, 3)) ms, p99 \(format(health.pacedP99Milliseconds, 3)) ms (target < 0.2 ms)"
+    )
+}
+
+/// An executable built beside this one (SwiftPM puts all products in one folder).
+func siblingExecutable(_ name: String) -> String {
+    var path = CommandLine.arguments[0]
+    if !path.contains("/") { return name }
+    path = String(path[..<path.lastIndex(of: "/")!])
+    return path + "/" + name
+}
+
+extension String {
+    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+}
+
+let subcommands = ["engine": runEngineBenchmark, "serve": runServeBenchmark]
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let subcommand = subcommands[name] else {
-    printToStandardError("usage: spark-bench engine [options]   (spark-bench engine --help for the options)")
+    printToStandardError("usage: spark-bench engine|serve [options]   (spark-bench engine --help for the options)")
     exit(2)
 }
 do {
