@@ -7,6 +7,10 @@
 import Engine
 import Model
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 struct Completion {
     let sampling: SamplingParameters
     private var sampler: Sampler
@@ -21,9 +25,13 @@ struct Completion {
     /// Bytes of `text` known not to start a stop string.
     private var releasable = 0
     private(set) var finishReason: FinishReason?
+    private let probes: [VerdictProbe]
+    /// The probe whose trigger the text ends with: the next token is a verdict.
+    private var armedProbe: Int?
 
-    init(sampling: SamplingParameters, tokenizer: Tokenizer?) {
+    init(sampling: SamplingParameters, tokenizer: Tokenizer?, probes: [VerdictProbe] = []) {
         self.sampling = sampling
+        self.probes = probes
         sampler = Sampler(parameters: sampling)
         decoder = tokenizer.map { StreamingDecoder(tokenizer: $0, skipSpecialTokens: true) }
         stopStrings = sampling.stopStrings.map { Array($0.utf8) }
@@ -39,6 +47,7 @@ struct Completion {
     /// whether the sequence ends with it.
     mutating func next(_ logits: UnsafeBufferPointer<Float>) -> TokenOutput {
         precondition(!isFinished, "sampling a finished sequence")
+        let verdict = armedProbe.map { readVerdict(probe: $0, logits) }
         let choice = sampler.sample(logits)
         ids.append(choice.token)
         if sampling.stopTokenIds.contains(choice.token) {
@@ -52,7 +61,19 @@ struct Completion {
         }
         let piece = String(decoding: text[emitted..<releasable], as: UTF8.self)
         emitted = releasable
-        return TokenOutput(token: choice.token, logprob: choice.logprob, topLogprobs: choice.topLogprobs, text: piece)
+        armedProbe = isFinished ? nil : probes.firstIndex { $0.matches(suffixOf: text) }
+        return TokenOutput(
+            token: choice.token, logprob: choice.logprob, topLogprobs: choice.topLogprobs, text: piece,
+            verdict: verdict)
+    }
+
+    /// P(candidate) = exp(logit − log Σ exp(logits)) for each candidate of the probe.
+    private func readVerdict(probe index: Int, _ logits: UnsafeBufferPointer<Float>) -> VerdictReading {
+        let normalizer = Sampler.logSumExp(logits)
+        let probabilities = probes[index].candidates.map { candidate in
+            Int(candidate) < logits.count ? Float(exp(Double(logits[Int(candidate)] - normalizer))) : 0
+        }
+        return VerdictReading(probe: index, probabilities: probabilities, textOffset: text.count)
     }
 
     /// Ends the sequence. `stop` and `length` release all text held back (a character still missing

@@ -24,6 +24,8 @@ public struct TokenOutput: Sendable, Equatable {
     /// Text this token completes, possibly empty: a character still missing bytes, or text that could
     /// be the start of a stop string, is held back until it is known not to be.
     public var text: String
+    /// Present when this token was drawn at a verdict slot: the candidates' probabilities there.
+    public var verdict: VerdictReading?
 }
 
 /// One prompt token's log-probability given the tokens before it, and the most likely alternatives.

@@ -15,11 +15,14 @@ public struct SequenceRequest: Sendable {
     /// Report the logits of every prompt position, [prompt length × vocabulary] floats (for tools
     /// that dump them; the size grows with the vocabulary). Also computes the whole prompt.
     public var promptLogits: Bool
+    /// Verdict slots to read probabilities at (see VerdictProbe); empty: none.
+    public var verdictProbes: [VerdictProbe]
 
     public init(
         promptIds: [Int32], sampling: SamplingParameters, deadline: ContinuousClock.Instant? = nil,
-        promptLogprobs: Int? = nil, promptLogits: Bool = false
+        promptLogprobs: Int? = nil, promptLogits: Bool = false, verdictProbes: [VerdictProbe] = []
     ) {
+        self.verdictProbes = verdictProbes
         self.promptIds = promptIds
         self.sampling = sampling
         self.deadline = deadline

@@ -35,7 +35,7 @@ final class SequenceState {
         self.handle = handle
         self.request = request
         self.onEvent = onEvent
-        completion = Completion(sampling: request.sampling, tokenizer: tokenizer)
+        completion = Completion(sampling: request.sampling, tokenizer: tokenizer, probes: request.verdictProbes)
         tokens = request.promptIds
         timestamps = SequenceTimestamps(queued: queued, admitted: nil, firstToken: nil, finished: queued)
         promptOutputSent = !request.needsPromptOutput

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Model
 import TestSupport
 import Testing
@@ -111,5 +112,61 @@ import Testing
         #expect(completion.finishReason == .cancelled)
         #expect(completion.completionText == "ok ")
         #expect(pieces.joined() == "ok ")
+    }
+}
+
+/// Verdict probabilities: read from the distribution of the token after a trigger, as the plain
+/// softmax of that row gives them.
+@Suite struct VerdictProbeTests {
+    let harness: CompletionTests
+
+    init() throws { harness = try CompletionTests() }
+
+    @Test func readsTheCandidatesProbabilitiesAfterEachTrigger() {
+        let correct = harness.byteToken(UInt8(ascii: "C"))
+        let incorrect = harness.byteToken(UInt8(ascii: "I"))
+        let probes = [
+            VerdictProbe(trigger: "was", candidates: [correct, incorrect]),
+            VerdictProbe(trigger: "Step #:", candidates: [correct, incorrect]),
+        ]
+        var completion = Completion(
+            sampling: SamplingParameters(temperature: 0, maxTokens: 100), tokenizer: harness.tokenizer, probes: probes)
+        var readings: [VerdictReading] = []
+        // The model writes "It was C. Step 12:I" with logits that put 2.0 on C and 1.0 on I where a
+        // verdict comes; the row's other tokens stay at 0.
+        for byte in "It was C. Step 12:I".utf8 {
+            var logits = [Float](repeating: 0, count: harness.vocabularySize)
+            logits[Int(correct)] = 2
+            logits[Int(incorrect)] = 1
+            logits[Int(harness.byteToken(byte))] = 9
+            let output = logits.withUnsafeBufferPointer { completion.next($0) }
+            if let verdict = output.verdict { readings.append(verdict) }
+        }
+        #expect(readings.map(\.probe) == [0, 1])
+        #expect(readings.map(\.textOffset) == [6, 18])
+        // Softmax over 640 entries: one at 9, one at 2 (or 9 when it is the chosen byte), one at 1.
+        let others = Float(harness.vocabularySize - 3)
+        let denominator = expf(9) + expf(2) + expf(1) + others
+        let expected = [expf(2) / denominator, expf(1) / denominator]
+        for (got, want) in zip(readings[0].probabilities, expected) { #expect(abs(got - want) < 1e-6) }
+        // At "Step 12:" the chosen byte is "I" itself (logit 9), so P(I) is the large one.
+        let rest = others + 1
+        let second = [expf(2) / (expf(9) + expf(2) + rest), expf(9) / (expf(9) + expf(2) + rest)]
+        for (got, want) in zip(readings[1].probabilities, second) { #expect(abs(got - want) < 1e-6) }
+    }
+
+    @Test func digitPlaceholdersNeedAtLeastOneDigit() {
+        let probe = VerdictProbe(trigger: "Step #:", candidates: [1])
+        #expect(probe.matches(suffixOf: Array("Step 7:".utf8)))
+        #expect(probe.matches(suffixOf: Array("x Step 123:".utf8)))
+        #expect(!probe.matches(suffixOf: Array("Step :".utf8)))
+        #expect(!probe.matches(suffixOf: Array("Step 7: ".utf8)))
+    }
+
+    @Test func wordsThatShareAFirstTokenMakeNoProbe() throws {
+        #expect(VerdictProbe(trigger: "x", words: [" correct", " correct"], tokenizer: harness.tokenizer) == nil)
+        // In this small vocabulary " Yes" and " No" both start with the token " ".
+        #expect(VerdictProbe(trigger: "x", words: [" Yes", " No"], tokenizer: harness.tokenizer) == nil)
+        #expect(VerdictProbe(trigger: "x", words: ["Yes", "No"], tokenizer: harness.tokenizer) != nil)
     }
 }
