@@ -32,6 +32,7 @@ struct Completion {
     init(sampling: SamplingParameters, tokenizer: Tokenizer?, probes: [VerdictProbe] = []) {
         self.sampling = sampling
         self.probes = probes
+        armedProbe = probes.firstIndex { $0.trigger.isEmpty }
         sampler = Sampler(parameters: sampling)
         decoder = tokenizer.map { StreamingDecoder(tokenizer: $0, skipSpecialTokens: true) }
         stopStrings = sampling.stopStrings.map { Array($0.utf8) }

@@ -7,7 +7,7 @@ import Model
 
 public struct VerdictProbe: Sendable, Equatable {
     /// The text after which the verdict comes. A `#` matches a run of one or more ASCII digits
-    /// (`Step #:` for PRM replies).
+    /// (`Step #:` for PRM replies). An empty trigger reads the first token (an ORM's whole reply).
     public var trigger: String
     /// The first token of each candidate answer, in the order the readings report them.
     public var candidates: [Int32]
@@ -26,8 +26,9 @@ public struct VerdictProbe: Sendable, Equatable {
         self.init(trigger: trigger, candidates: firsts)
     }
 
-    /// Whether `text` ends with the trigger.
+    /// Whether `text` ends with the trigger (for an empty trigger: whether nothing is written yet).
     func matches(suffixOf text: [UInt8]) -> Bool {
+        if trigger.isEmpty { return text.isEmpty }
         var pattern = Array(trigger.utf8)[...]
         var position = text.count
         while let last = pattern.last {

@@ -112,7 +112,7 @@ public final class APIServer: HTTPHandler {
 
     private static let methods: [String: String] = [
         "/health": "GET", "/metrics": "GET", "/v1/models": "GET", "/v1/completions": "POST",
-        "/v1/chat/completions": "POST", "/tokenize": "POST", "/detokenize": "POST",
+        "/v1/chat/completions": "POST", "/tokenize": "POST", "/detokenize": "POST", "/v1/verify": "POST",
     ]
 
     private static func route(_ path: String) -> String? {
@@ -135,7 +135,7 @@ public final class APIServer: HTTPHandler {
                     chat
                     ? try ChatCompletionRequest.parse(body, model: runtime.model)
                     : try CompletionRequest.parse(body, model: runtime.model)
-                try admit(spec, runtime: runtime)
+                try admit(sequences: spec.prompts.count * spec.samplesPerPrompt, runtime: runtime)
                 let text = TokenText(tokenizer: runtime.model.tokenizer)
                 let modelName = name ?? runtime.model.primaryName
                 let created = Int(AccessLog.unixTime())
@@ -153,6 +153,20 @@ public final class APIServer: HTTPHandler {
                     shape: shape, spec: spec, model: runtime.model, scheduler: runtime.scheduler, exchange: exchange,
                     metrics: metrics, defaultTimeoutSeconds: options.defaultTimeoutSeconds
                 ).start()
+            case "/v1/verify":
+                let (items, verifyOptions) = try VerifyRoute.parse(body, model: runtime.model)
+                let jobs = try VerifyRoute.jobs(items, verifyOptions, model: runtime.model)
+                try admit(sequences: jobs.count, runtime: runtime)
+                let started = ContinuousClock.now
+                let timeout = verifyOptions.timeoutSeconds ?? options.defaultTimeoutSeconds
+                let model = runtime.model
+                VerificationBatch(jobs: jobs, scheduler: runtime.scheduler) { outcomes in
+                    let response = VerifyRoute.response(
+                        items, verifyOptions, outcomes: outcomes, model: model, modelName: model.primaryName,
+                        seconds: seconds(started, .now))
+                    exchange.respond(response)
+                }.start(
+                    deadline: started.advanced(by: .nanoseconds(Int64(min(timeout, 1e9) * 1e9))), exchange: exchange)
             default:
                 exchange.fail(.notFound("no route \(route)"))
             }
@@ -163,9 +177,8 @@ public final class APIServer: HTTPHandler {
 
     /// Refuses new work when the queue is already long: the client should come back later rather
     /// than wait behind thousands of sequences.
-    private func admit(_ spec: GenerationSpec, runtime: ServingRuntime) throws(APIError) {
+    private func admit(sequences asked: Int, runtime: ServingRuntime) throws(APIError) {
         let waiting = runtime.scheduler.statistics.waiting
-        let asked = spec.prompts.count * spec.samplesPerPrompt
         guard waiting + asked <= options.maxWaitingSequences || waiting == 0 else {
             throw .queueFull(retryAfterSeconds: max(1, min(60, waiting / 64)))
         }

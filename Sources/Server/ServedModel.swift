@@ -19,6 +19,22 @@ public struct ServedModel: Sendable {
     /// Unix time of loading, reported as `created`.
     public let created: Int
 
+    /// A model described directly (for serving a stand-in model in tests).
+    public init(
+        names: [String], tokenizer: Tokenizer, chatTemplate: ChatTemplate, contextLength: Int, vocabularySize: Int,
+        endOfSequenceIds: Set<Int32>, defaults: GenerationConfig = GenerationConfig(), created: Int = 0
+    ) {
+        self.names = names
+        self.tokenizer = tokenizer
+        self.chatTemplate = chatTemplate
+        chatTemplateProblem = nil
+        self.contextLength = contextLength
+        self.vocabularySize = vocabularySize
+        self.endOfSequenceIds = endOfSequenceIds
+        self.defaults = defaults
+        self.created = created
+    }
+
     public init(checkpoint: Checkpoint, tokenizer: Tokenizer, alias: String?, created: Int) {
         var names: [String] = []
         if let alias { names.append(alias) }

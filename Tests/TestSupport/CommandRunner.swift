@@ -9,6 +9,7 @@ public enum CommandRunner {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// The executable `name`, next to the test bundle in SwiftPM's build folder, else in .build/debug.
