@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
-        .target(name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
+        .target(
+            name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
         .target(name: "HTTPClient"),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
@@ -53,7 +54,8 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(
-            name: "ServerTests", dependencies: ["Server", "Scheduler", "HTTPServer", "TestSupport", "HTTPClient", "JSON", "Model", "Engine"]),
+            name: "ServerTests",
+            dependencies: ["Server", "Scheduler", "HTTPServer", "TestSupport", "HTTPClient", "JSON", "Model", "Engine"]),
         .testTarget(
             name: "RewardTests", dependencies: ["Reward"],
             // Fixture generators and their outputs, read by path from the tests.
