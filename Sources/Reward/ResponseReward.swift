@@ -16,7 +16,7 @@
 /// A response's reward under one design.
 public struct ResponseReward: Sendable, Equatable {
     public let design: RewardDesign
-    /// The format gate's result; nil for the rule-based design, which has no gate.
+    /// The format gate's result; nil for the rule-based design and when the gate was turned off.
     public let format: FormatCheck?
     /// The reply the reward was read from; nil when no reward model was asked.
     public let reply: RewardModelReply?
@@ -29,13 +29,16 @@ public struct ResponseReward: Sendable, Equatable {
     public var isFormatValid: Bool { format?.isValid ?? true }
 
     /// A reward-model design. `reply` may be nil when the format gate fails (the model is not asked then),
-    /// and is ignored in that case.
-    public init(design: RewardDesign, response: String, reply: RewardModelReply?) throws(RewardError) {
+    /// and is ignored in that case. Without the gate (`formatGate: false`, for responses not written in
+    /// SPARK's policy format) every response is judged by the model.
+    public init(design: RewardDesign, response: String, reply: RewardModelReply?, formatGate: Bool = true)
+        throws(RewardError)
+    {
         guard design.usesRewardModel else { throw .notARewardModelDesign(design) }
-        let format = FormatCheck(response: response)
+        let format = formatGate ? FormatCheck(response: response) : nil
         self.design = design
         self.format = format
-        guard format.isValid else {
+        if let format, !format.isValid {
             (self.reply, score, steps) = (nil, 0, nil)
             return
         }

@@ -21,9 +21,9 @@
 public struct StepSignal: Sendable, Equatable {
     /// Why the step rewards were zeroed; the first rule that fires, in the release's order.
     public enum Penalty: String, Sendable {
-        case countMismatch
-        case tooFewSteps
-        case tooManySteps
+        case countMismatch = "count_mismatch"
+        case tooFewSteps = "too_few_steps"
+        case tooManySteps = "too_many_steps"
     }
 
     /// Fewest steps for the global step reward, and for selective advantage; most steps for both.

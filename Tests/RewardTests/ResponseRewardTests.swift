@@ -72,6 +72,18 @@ import Testing
         #expect(reward.format?.violations == [.boxedCount(2)])
     }
 
+    @Test func withoutTheGateTheModelJudgesEveryResponse() throws {
+        let response = "Step 1: 2 + 3 = 5\nStep 2: so the answer is 5 (or \\boxed{5} and \\boxed{6})"
+        let yes = RewardModelReply(parsing: "Is the answer correct (Yes/No)? Yes", variant: .prmCoT)
+        let gated = try ResponseReward(design: .processAwareOutcome, response: response, reply: yes)
+        #expect(gated.score == 0)
+        let ungated = try ResponseReward(
+            design: .processAwareOutcome, response: response, reply: yes, formatGate: false)
+        #expect(ungated.score == 1)
+        #expect(ungated.format == nil)
+        #expect(ungated.isFormatValid)
+    }
+
     @Test func twoAnswerBlocksScoreZero() throws {
         let response = "<think>\n<step>x = 5</step>\n</think>\n<answer>\\boxed{5}</answer><answer>5</answer>"
         let reward = try ResponseReward(design: .processAwareOutcome, response: response, reply: nil)

@@ -1,0 +1,279 @@
+// POST /v1/reward: SPARK's RL rewards for policy responses, computed as the release computes them
+// (Reward library): the format gate first (an invalid response never reaches the model and scores 0),
+// the reward model's verdict on the response cut after its last `</answer>`, then the design's formula.
+// Items with the same `group` also get their GRPO advantages, and for the step-level designs the
+// tango_grpo step advantages and selective-advantage multipliers, per step with its character span.
+//
+// Every item says what happened in `status`: `ok`, `format_rejected` (a real 0), or, where the model
+// did not judge, `unparseable`, `truncated`, `timeout`, `error`: then `score` is null and `mask` false,
+// so a trainer can drop the sample instead of learning from a fake 0. `spark_score` is the value the
+// SPARK release would have used (0 in those cases), for exact comparisons.
+
+import Engine
+import JSON
+import Model
+import Reward
+import Scheduler
+
+enum RewardRoute {
+    struct Item {
+        var problem: String
+        var response: String
+        var group: String?
+        var groundTruth: String?
+    }
+
+    struct Options {
+        var design: RewardDesign
+        var variant: RewardModelVariant
+        var formatGate: Bool
+        var seed: UInt64?
+        var sampling: SamplingParameters
+        var timeoutSeconds: Double?
+    }
+
+    static func parse(_ body: [UInt8], model: ServedModel) throws(APIError) -> ([Item], Options) {
+        let reader = try RequestReader(body: body)
+        try model.check(modelName: try reader.string("model"))
+        guard let values = reader.object["items"]?.arrayValue, !values.isEmpty else {
+            throw .badRequest(
+                "'items' is required: a non-empty list of {\"problem\", \"response\"}", parameter: "items")
+        }
+        guard values.count <= VerifyRoute.maximumItems else {
+            throw .badRequest(
+                "at most \(VerifyRoute.maximumItems) items per request, found \(values.count)", parameter: "items")
+        }
+        let designName = try reader.string("design") ?? RewardDesign.processAwareOutcome.rawValue
+        guard let design = RewardDesign(rawValue: designName) else {
+            throw .badRequest(
+                "'design' must be one of \(RewardDesign.allCases.map(\.rawValue).joined(separator: ", ")), found '\(designName)'",
+                parameter: "design")
+        }
+        var items: [Item] = []
+        for (index, value) in values.enumerated() {
+            let item = try RequestReader(value, path: "items[\(index)].")
+            guard let problem = try item.string("problem"), let response = try item.string("response") else {
+                throw .badRequest(
+                    "'items[\(index)]' needs 'problem' and 'response' (strings)", parameter: "items[\(index)]")
+            }
+            let groundTruth = try item.string("ground_truth")
+            if design == .ruleBased && groundTruth == nil {
+                throw .badRequest(
+                    "the rule_based design needs 'items[\(index)].ground_truth'",
+                    parameter: "items[\(index)].ground_truth")
+            }
+            items.append(
+                Item(problem: problem, response: response, group: try item.string("group"), groundTruth: groundTruth))
+        }
+        let defaultVariant: RewardModelVariant = design == .outcome ? .orm : .prmCoT
+        let variantName = try reader.string("variant") ?? defaultVariant.rawValue
+        guard let variant = RewardModelVariant(rawValue: variantName),
+            !design.usesRewardModel || design.acceptedVariants.contains(variant)
+        else {
+            throw .badRequest(
+                "'variant' must be one of \(design.acceptedVariants.map(\.rawValue).joined(separator: ", ")) for the \(design.rawValue) design, found '\(variantName)'",
+                parameter: "variant")
+        }
+        let format = try reader.string("format") ?? "spark"
+        guard format == "spark" || format == "none" else {
+            throw .badRequest(
+                "'format' must be spark (the policy's <answer> format, gated) or none, found '\(format)'",
+                parameter: "format")
+        }
+        var sampling = SamplingParameters(temperature: 0)
+        sampling.maxTokens = try reader.int("max_tokens", in: 1...model.contextLength) ?? 4096
+        sampling.stopTokenIds = model.endOfSequenceIds
+        let seed = try reader.int("seed", in: Int(Int64.min)...Int(Int64.max)).map { UInt64(bitPattern: Int64($0)) }
+        return (
+            items,
+            Options(
+                design: design, variant: variant, formatGate: format == "spark", seed: seed, sampling: sampling,
+                timeoutSeconds: try SamplingFields.timeout(reader))
+        )
+    }
+
+    /// One job per item the reward model must judge (valid responses of a reward-model design), and
+    /// for each item the index of its job.
+    static func jobs(_ items: [Item], _ options: Options, model: ServedModel) throws(APIError) -> (
+        [VerificationJob], [Int?]
+    ) {
+        guard options.design.usesRewardModel else { return ([], items.map { _ in nil }) }
+        guard let template = model.chatTemplate else {
+            throw .unprocessable("rewards need the model's ChatML chat template: \(model.chatTemplateProblem ?? "")")
+        }
+        let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer).probes
+        var jobs: [VerificationJob] = []
+        var jobOfItem: [Int?] = []
+        for item in items {
+            if options.formatGate && !FormatCheck(response: item.response).isValid {
+                jobOfItem.append(nil)
+                continue
+            }
+            let prompt = RewardModelInput.prompt(for: options.variant, problem: item.problem, response: item.response)
+            let ids = model.tokenizer.encode(
+                template.render([ChatMessage(role: "user", content: prompt)], addGenerationPrompt: true))
+            var sampling = options.sampling
+            sampling.maxTokens = min(sampling.maxTokens, max(1, model.contextLength - ids.count))
+            jobOfItem.append(jobs.count)
+            jobs.append(VerificationJob(promptIds: ids, sampling: sampling, probes: probes))
+        }
+        return (jobs, jobOfItem)
+    }
+
+    static func response(
+        _ items: [Item], _ options: Options, jobOfItem: [Int?], outcomes: [VerificationOutcome], model: ServedModel,
+        modelName: String, seconds: Double
+    ) -> JSONValue {
+        let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer)
+        var system = SystemRandomNumberGenerator()
+        var random = SeededRandom(seed: options.seed ?? system.next())
+        var rewards: [ResponseReward?] = []
+        var entries: [JSONObject] = []
+        for (index, item) in items.enumerated() {
+            let outcome = jobOfItem[index].map { outcomes[$0] }
+            let evidence = outcome.map {
+                VerdictEvidence(text: $0.text, readings: $0.readings, variant: options.variant, probes: probes)
+            }
+            let reward: ResponseReward?
+            switch options.design {
+            case .random: reward = ResponseReward(randomFor: item.response, using: &random)
+            case .ruleBased: reward = ResponseReward(ruleBasedFor: item.response, groundTruth: item.groundTruth ?? "")
+            default:
+                reward = try? ResponseReward(
+                    design: options.design, response: item.response, reply: evidence?.reply,
+                    formatGate: options.formatGate)
+            }
+            rewards.append(reward)
+            entries.append(entry(index: index, item: item, reward: reward, outcome: outcome, evidence: evidence))
+        }
+        var groups: [JSONValue] = []
+        var order: [String] = []
+        var members: [String: [Int]] = [:]
+        for (index, item) in items.enumerated() {
+            guard let group = item.group else { continue }
+            if members[group] == nil { order.append(group) }
+            members[group, default: []].append(index)
+        }
+        for group in order {
+            let indices = members[group]!
+            groups.append(
+                groupEntry(group, indices: indices, rewards: rewards, entries: &entries, design: options.design))
+        }
+        var usage = (prompt: 0, completion: 0)
+        for outcome in outcomes {
+            usage.prompt += outcome.promptTokens
+            usage.completion += outcome.completionTokens
+        }
+        return .object([
+            "object": .string("reward"), "model": .string(modelName), "design": .string(options.design.rawValue),
+            "variant": .string(options.design.usesRewardModel ? options.variant.rawValue : "none"),
+            "items": .array(entries.map { .object($0) }), "groups": .array(groups),
+            "usage": .object([
+                "prompt_tokens": .int(usage.prompt), "completion_tokens": .int(usage.completion),
+                "total_tokens": .int(usage.prompt + usage.completion),
+            ]),
+            "seconds": .double(seconds),
+        ])
+    }
+
+    /// The status of an item: whether the model judged it, and if not, why.
+    static func status(reward: ResponseReward?, outcome: VerificationOutcome?) -> String {
+        guard let reward else { return "error" }
+        if !reward.isFormatValid { return "format_rejected" }
+        guard reward.design.usesRewardModel else { return "ok" }
+        guard let outcome else { return "error" }
+        if outcome.refusal != nil || outcome.reason == .cancelled { return "error" }
+        if outcome.reason == .timeout { return "timeout" }
+        guard let reply = reward.reply, reply.isOutcomeParsed else {
+            return outcome.reason == .length ? "truncated" : "unparseable"
+        }
+        return "ok"
+    }
+
+    private static func entry(
+        index: Int, item: Item, reward: ResponseReward?, outcome: VerificationOutcome?, evidence: VerdictEvidence?
+    ) -> JSONObject {
+        let status = status(reward: reward, outcome: outcome)
+        let judged = status == "ok" || status == "format_rejected"
+        let offsets = TextOffsets(item.response)
+        var object: JSONObject = [
+            "index": .int(index), "status": .string(status),
+            "score": judged ? reward.map { .double($0.score) } ?? .null : .null,
+            "spark_score": .double(reward?.score ?? 0), "mask": .bool(judged),
+            "valid": .bool(reward?.isFormatValid ?? false),
+            "violations": .array((reward?.format?.violations ?? []).map(violation)),
+            "outcome": reward?.reply?.outcome.map { .string($0 == .yes ? "yes" : "no") } ?? .null,
+            "p_yes": evidence?.yesProbability.map { .double($0) } ?? .null,
+            "reply": outcome.map { .string($0.text) } ?? .null,
+        ]
+        if let group = item.group { object["group"] = .string(group) }
+        if let error = outcome?.refusal { object["error"] = .string(error) }
+        let policySteps = PolicySteps(response: item.response)
+        let verdicts = reward?.reply?.stepVerdicts ?? []
+        let signal = reward?.steps
+        var steps: [JSONValue] = []
+        for (step, span) in policySteps.spans.enumerated() {
+            let bytes = offsets.utf8Range(of: span)
+            var entry: JSONObject = [
+                "index": .int(step), "span": .array([.int(span.lowerBound), .int(span.upperBound)]),
+                "byte_span": .array([.int(bytes.lowerBound), .int(bytes.upperBound)]),
+                "verdict": step < verdicts.count
+                    ? .string(verdicts[step] == .correct ? "correct" : "incorrect") : .null,
+                "p_correct": (evidence?.stepProbabilities).flatMap {
+                    step < $0.count ? $0[step].map { .double($0) } : nil
+                } ?? .null,
+            ]
+            if let signal, step < signal.placedRewards.count { entry["reward"] = .double(signal.placedRewards[step]) }
+            steps.append(.object(entry))
+        }
+        object["steps"] = .array(steps)
+        object["K"] = .int(policySteps.count)
+        object["P"] = .int(verdicts.count)
+        object["step_penalty"] = signal?.penalty.map { .string($0.rawValue) } ?? .null
+        return object
+    }
+
+    private static func violation(_ violation: FormatCheck.Violation) -> JSONValue {
+        switch violation {
+        case .boxedCount(let count): .object(["kind": .string("boxed_count"), "count": .int(count)])
+        case .answerBlockCount(let count): .object(["kind": .string("answer_block_count"), "count": .int(count)])
+        case .textAfterAnswer(let offset): .object(["kind": .string("text_after_answer"), "at": .int(offset)])
+        }
+    }
+
+    /// A group's statistics, and each member's advantages written into its entry. Members the model
+    /// did not judge are left out of the statistics (their mask is false).
+    private static func groupEntry(
+        _ group: String, indices: [Int], rewards: [ResponseReward?], entries: inout [JSONObject], design: RewardDesign
+    ) -> JSONValue {
+        let judged = indices.filter { entries[$0]["mask"] == .bool(true) && rewards[$0] != nil }
+        let advantages = judged.isEmpty ? nil : GroupAdvantages(rewards: judged.map { rewards[$0]!.score })
+        if design.isStepLevel, !judged.isEmpty {
+            let tango = TangoGroup(responses: judged.map { rewards[$0]! })
+            for (position, index) in judged.enumerated() {
+                let stepAdvantages = tango.stepAdvantages(of: position)
+                entries[index]["step_advantages"] = .array(
+                    stepAdvantages.steps.map {
+                        .object([
+                            "span": .array([.int($0.span.lowerBound), .int($0.span.upperBound)]),
+                            "advantage": .double($0.advantage),
+                        ])
+                    })
+                entries[index]["advantage_after_last_step"] = .double(stepAdvantages.afterLastStep)
+                entries[index]["selective_multipliers"] = .array(
+                    tango.selectiveMultipliers(of: position).map { .double($0) })
+            }
+        }
+        if let advantages {
+            for (position, index) in judged.enumerated() {
+                entries[index]["advantage"] = .double(advantages.advantages[position])
+            }
+        }
+        return .object([
+            "group": .string(group), "items": .array(indices.map { .int($0) }), "judged": .int(judged.count),
+            "mean": advantages.map { .double($0.mean) } ?? .null,
+            "std": advantages.map { .double($0.standardDeviation) } ?? .null,
+            "zero_variance": .bool(advantages?.isZeroVariance ?? false),
+        ])
+    }
+}
