@@ -113,7 +113,7 @@ public final class APIServer: HTTPHandler {
     private static let methods: [String: String] = [
         "/health": "GET", "/metrics": "GET", "/v1/models": "GET", "/v1/completions": "POST",
         "/v1/chat/completions": "POST", "/tokenize": "POST", "/detokenize": "POST", "/v1/verify": "POST",
-        "/v1/reward": "POST",
+        "/v1/reward": "POST", "/get_reward": "POST",
     ]
 
     private static func route(_ path: String) -> String? {
@@ -168,18 +168,22 @@ public final class APIServer: HTTPHandler {
                     exchange.respond(response)
                 }.start(
                     deadline: started.advanced(by: .nanoseconds(Int64(min(timeout, 1e9) * 1e9))), exchange: exchange)
-            case "/v1/reward":
-                let (items, rewardOptions) = try RewardRoute.parse(body, model: runtime.model)
+            case "/v1/reward", "/get_reward":
+                let openRLHF = route == "/get_reward"
+                let (items, rewardOptions) =
+                    openRLHF
+                    ? try OpenRLHFRoute.parse(body, query: exchange.request.query, model: runtime.model)
+                    : try RewardRoute.parse(body, model: runtime.model)
                 let (jobs, jobOfItem) = try RewardRoute.jobs(items, rewardOptions, model: runtime.model)
                 try admit(sequences: jobs.count, runtime: runtime)
                 let started = ContinuousClock.now
                 let timeout = rewardOptions.timeoutSeconds ?? options.defaultTimeoutSeconds
                 let model = runtime.model
                 VerificationBatch(jobs: jobs, scheduler: runtime.scheduler) { outcomes in
-                    exchange.respond(
-                        RewardRoute.response(
-                            items, rewardOptions, jobOfItem: jobOfItem, outcomes: outcomes, model: model,
-                            modelName: model.primaryName, seconds: seconds(started, .now)))
+                    let reward = RewardRoute.response(
+                        items, rewardOptions, jobOfItem: jobOfItem, outcomes: outcomes, model: model,
+                        modelName: model.primaryName, seconds: seconds(started, .now))
+                    exchange.respond(openRLHF ? OpenRLHFRoute.response(reward) : reward)
                 }.start(
                     deadline: started.advanced(by: .nanoseconds(Int64(min(timeout, 1e9) * 1e9))), exchange: exchange)
             default:

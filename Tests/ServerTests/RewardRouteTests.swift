@@ -1,6 +1,9 @@
 import Foundation
+import HTTPClient
 import JSON
 import Testing
+
+@testable import Server
 
 @Suite struct RewardRouteTests {
     static func reply(_ verdicts: [Bool], final: String) -> String {
@@ -113,5 +116,58 @@ import Testing
         let (items, _) = try reward([.object(right)], design: "rule_based")
         #expect(items[0]["score"] == .double(1))
         #expect(items[0]["reply"] == .null)
+    }
+}
+
+/// /get_reward as OpenRLHF's remote reward client calls it.
+@Suite struct OpenRLHFRouteTests {
+    var server: InProcessServer { RewardRouteTests.server }
+
+    @Test func emptyShardsGetEmptyLists() throws {
+        let body = try server.post(
+            "/get_reward", .object(["query": .array([]), "prompts": .array([]), "labels": .array([])]))
+        #expect(body["rewards"] == .array([]))
+        #expect(body["scores"] == .array([]))
+    }
+
+    @Test func aTemplatedQueryIsCutIntoProblemAndResponse() throws {
+        let prompt = "<|im_start|>user\nRight: what is 2 + 3?<|im_end|>\n<|im_start|>assistant\n"
+        let response = RewardRouteTests.response(steps: 4)
+        let bad = RewardRouteTests.response(steps: 4, tail: " and more")
+        let body = try server.post(
+            "/get_reward",
+            .object([
+                "query": .array([.string(prompt + response + "<|im_end|>"), .string(prompt + bad + "<|im_end|>")]),
+                "prompts": .array([.string(prompt), .string(prompt)]), "labels": .array([.null, .null]),
+            ]))
+        #expect(body["rewards"] == .array([.double(1), .double(0)]))
+        #expect(body["scores"] == .array([.double(1), .double(0)]))
+        let logs = try #require(body["extra_logs"]?.objectValue)
+        #expect(logs["judged"] == .array([.double(1), .double(1)]))
+        #expect(logs["format_valid"] == .array([.double(1), .double(0)]))
+        #expect(logs["num_steps"] == .array([.double(4), .double(4)]))
+        // Numbers only: OpenRLHF turns each into a tensor.
+        for (_, value) in logs.pairs { #expect(value.arrayValue?.allSatisfy { $0.doubleValue != nil } == true) }
+    }
+
+    @Test func theDesignComesFromTheURL() throws {
+        let prompt = "<|im_start|>user\nWrong: what is 2 + 3?<|im_end|>\n<|im_start|>assistant\n"
+        let response = try HTTPConnection(port: server.http.port).send(
+            "POST", "/get_reward?design=step_augmented_hybrid",
+            body: Array(
+                JSONValue.object([
+                    "query": .array([.string(prompt + RewardRouteTests.response(steps: 4))]),
+                    "prompts": .array([.string(prompt)]),
+                ]).serialized.utf8))
+        let body = try #require(try JSONValue.parse(response.body).objectValue)
+        #expect(body["rewards"] == .array([.double(0.5 * 0.4)]))
+    }
+
+    @Test func problemAndResponseExtraction() {
+        #expect(
+            OpenRLHFRoute.problem(from: "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nQ?<|im_end|>\n") == "Q?")
+        #expect(OpenRLHFRoute.problem(from: "plain question") == "plain question")
+        #expect(OpenRLHFRoute.response(from: "P" + "answer<|im_end|>\n", prompt: "P") == "answer")
+        #expect(OpenRLHFRoute.response(from: "<|im_start|>assistant\nA<|endoftext|>", prompt: "") == "A")
     }
 }
