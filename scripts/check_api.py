@@ -184,6 +184,24 @@ def run_checks(checker, model_path):
         if text and text["prompt"] != "Step 1:":
             c.failures.append(f"detokenize: {text['prompt']!r} instead of 'Step 1:'")
 
+    verify = {"items": [{"problem": "What is 2 + 3?", "steps": ["2 + 3 = 5", "The answer is 5."]},
+                        {"problem": "What is 2 + 3?", "solution": "It is 5."}], "n": 2, "max_tokens": 16}
+    status, headers, body = c.request("POST", "/v1/verify", verify)
+    c.validate("POST", "/v1/verify", 200, status, headers, body, "verify")
+    response = "<think>\n<step>2 + 3 = 5</step>\n</think>\n<answer>\\boxed{5}</answer>"
+    for design in ("process_aware_outcome", "selective_advantage", "outcome"):
+        reward = {"items": [{"problem": "What is 2 + 3?", "response": response, "group": "g"},
+                            {"problem": "What is 2 + 3?", "response": response + " extra", "group": "g"}],
+                  "design": design, "max_tokens": 16}
+        status, headers, body = c.request("POST", "/v1/reward", reward)
+        c.validate("POST", "/v1/reward", 200, status, headers, body, "reward " + design)
+    prompt = "<|im_start|>user\nWhat is 2 + 3?<|im_end|>\n<|im_start|>assistant\n"
+    status, headers, body = c.request(
+        "POST", "/get_reward?max_tokens=16", {"query": [prompt + response], "prompts": [prompt], "labels": ["5"]})
+    c.validate("POST", "/get_reward", 200, status, headers, body, "get_reward")
+    status, headers, body = c.request("POST", "/get_reward", {"query": [], "prompts": [], "labels": []})
+    c.validate("POST", "/get_reward", 200, status, headers, body, "get_reward empty")
+
     # Every documented error, produced on purpose.
     errors = [
         ("POST", "/v1/completions", {"prompt": []}, 400, "empty prompt"),
@@ -193,6 +211,9 @@ def run_checks(checker, model_path):
         ("POST", "/tokenize", {}, 400, "tokenize without input"),
         ("POST", "/detokenize", {"tokens": [-1]}, 400, "bad token id"),
         ("POST", "/v1/completions", {"prompt": "x", "max_tokens": 64, "timeout": 0.000001}, 408, "timeout"),
+        ("POST", "/v1/verify", {"items": []}, 400, "verify without items"),
+        ("POST", "/v1/reward", {"items": [{"problem": "p", "response": "r"}], "design": "best"}, 400, "unknown design"),
+        ("POST", "/get_reward", {"query": "not a list"}, 400, "get_reward with a bad query"),
     ]
     for method, path, body, expected, label in errors:
         status, headers, raw = c.request(method, path, body)
