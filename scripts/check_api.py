@@ -199,6 +199,9 @@ def run_checks(checker, model_path):
     status, headers, body = c.request(
         "POST", "/get_reward?max_tokens=16", {"query": [prompt + response], "prompts": [prompt], "labels": ["5"]})
     c.validate("POST", "/get_reward", 200, status, headers, body, "get_reward")
+    for route in ("/classify", "/pooling"):
+        status, headers, body = c.request("POST", route, {"input": [prompt + response], "max_tokens": 16})
+        c.validate("POST", route, 200, status, headers, body, route)
     status, headers, body = c.request("POST", "/get_reward", {"query": [], "prompts": [], "labels": []})
     c.validate("POST", "/get_reward", 200, status, headers, body, "get_reward empty")
 

@@ -113,7 +113,7 @@ public final class APIServer: HTTPHandler {
     private static let methods: [String: String] = [
         "/health": "GET", "/metrics": "GET", "/v1/models": "GET", "/v1/completions": "POST",
         "/v1/chat/completions": "POST", "/tokenize": "POST", "/detokenize": "POST", "/v1/verify": "POST",
-        "/v1/reward": "POST", "/get_reward": "POST",
+        "/v1/reward": "POST", "/get_reward": "POST", "/classify": "POST", "/pooling": "POST",
     ]
 
     private static func route(_ path: String) -> String? {
@@ -154,8 +154,11 @@ public final class APIServer: HTTPHandler {
                     shape: shape, spec: spec, model: runtime.model, scheduler: runtime.scheduler, exchange: exchange,
                     metrics: metrics, defaultTimeoutSeconds: options.defaultTimeoutSeconds
                 ).start()
-            case "/v1/verify":
-                let (items, verifyOptions) = try VerifyRoute.parse(body, model: runtime.model)
+            case "/v1/verify", "/classify", "/pooling":
+                let (items, verifyOptions) =
+                    route == "/v1/verify"
+                    ? try VerifyRoute.parse(body, model: runtime.model)
+                    : try ScoringRoutes.parse(body, model: runtime.model)
                 let jobs = try VerifyRoute.jobs(items, verifyOptions, model: runtime.model)
                 try admit(sequences: jobs.count, runtime: runtime)
                 let started = ContinuousClock.now
@@ -165,7 +168,14 @@ public final class APIServer: HTTPHandler {
                     let response = VerifyRoute.response(
                         items, verifyOptions, outcomes: outcomes, model: model, modelName: model.primaryName,
                         seconds: seconds(started, .now))
-                    exchange.respond(response)
+                    if route == "/v1/verify" {
+                        exchange.respond(response)
+                    } else {
+                        exchange.respond(
+                            ScoringRoutes.response(
+                                response, pooling: route == "/pooling", modelName: model.primaryName,
+                                created: AccessLog.unixTime()))
+                    }
                 }.start(
                     deadline: started.advanced(by: .nanoseconds(Int64(min(timeout, 1e9) * 1e9))), exchange: exchange)
             case "/v1/reward", "/get_reward":

@@ -171,3 +171,28 @@ import Testing
         #expect(OpenRLHFRoute.response(from: "<|im_start|>assistant\nA<|endoftext|>", prompt: "") == "A")
     }
 }
+
+/// /classify and /pooling as clients of discriminative reward models call them.
+@Suite struct ScoringRouteTests {
+    var server: InProcessServer { RewardRouteTests.server }
+    let conversation =
+        "<|im_start|>user\nRight: what is 2 + 3?<|im_end|>\n<|im_start|>assistant\n"
+        + RewardRouteTests.response(steps: 4) + "<|im_end|>"
+
+    @Test func classifyGivesTheOutcomeProbabilities() throws {
+        let body = try server.post("/classify", .object(["input": .array([.string(conversation)])]))
+        let entry = try #require(body["data"]?.arrayValue?.first?.objectValue)
+        #expect(entry["label"] == .string("yes"))
+        let probs = try #require(entry["probs"]?.arrayValue).compactMap(\.doubleValue)
+        #expect(abs(probs[0] - 0.1) < 1e-4 && abs(probs[1] - 0.9) < 1e-4)
+        #expect(entry["num_classes"] == .int(2))
+    }
+
+    @Test func poolingGivesAPairPerStep() throws {
+        let body = try server.post("/pooling", .object(["input": .string(conversation)]))
+        let entry = try #require(body["data"]?.arrayValue?.first?.objectValue)
+        let pairs = try #require(entry["data"]?.arrayValue).map { $0.arrayValue!.compactMap(\.doubleValue) }
+        #expect(pairs.count == 4)
+        for pair in pairs { #expect(abs(pair[0] - 0.25) < 1e-4 && abs(pair[1] - 0.75) < 1e-4) }
+    }
+}
