@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "spark-server", targets: ["spark-server"]),
         .executable(name: "spark-generate", targets: ["spark-generate"]),
+        .executable(name: "spark-train", targets: ["spark-train"]),
         .executable(name: "spark-tokenize", targets: ["spark-tokenize"]),
         .executable(name: "spark-bench", targets: ["spark-bench"]),
         .library(name: "Engine", targets: ["Engine"]),
@@ -42,6 +43,9 @@ let package = Package(
         .executableTarget(
             name: "spark-server",
             dependencies: ["Server", "Scheduler", "Engine", "Model", "HTTPServer", "CommandLineKit"]),
+        .executableTarget(
+            name: "spark-train",
+            dependencies: ["Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
             name: "spark-bench",

@@ -182,9 +182,12 @@ public struct ParsedArguments: Sendable {
 }
 
 public func printToStandardError(_ text: String) {
-    var line = text
-    if !line.hasSuffix("\n") { line += "\n" }
-    _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+    writeToStandardError(text.hasSuffix("\n") ? text : text + "\n")
+}
+
+/// Writes `text` as it is (a progress line that rewrites itself with "\r", say).
+public func writeToStandardError(_ text: String) {
+    _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
 }
 
 extension Substring {

@@ -6,6 +6,7 @@
 
 import HTTPClient
 import JSON
+import Kernels
 import Model
 import Synchronization
 
@@ -78,7 +79,7 @@ struct ServeBenchmark {
         let next = Atomic<Int>(0)
         let results = Mutex(Figures(label: label, clients: clients))
         let started = Stopwatch.now()
-        runThreads(clients) { _ in
+        Threads.run(clients) { _ in
             let connection = HTTPConnection(port: server.port)
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
@@ -127,7 +128,7 @@ struct ServeBenchmark {
         for paced in [false, true] {
             let latencies = Mutex([Double]())
             let end = Stopwatch.now() + seconds
-            runThreads(64) { thread in
+            Threads.run(64) { thread in
                 let connection = HTTPConnection(port: server.port)
                 var mine: [Double] = []
                 var nextSend = Stopwatch.now() + Double(thread) * 0.01 / 64
@@ -157,29 +158,6 @@ struct ServeBenchmark {
         }
         return figures
     }
-}
-
-/// Runs `body(0 ..< count)` on dedicated threads and waits for all of them.
-func runThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    var threads: [pthread_t] = []
-    for index in 0..<count {
-        let context = Unmanaged.passRetained(ThreadBody { body(index) })
-        var thread = pthread_t()
-        let status = pthread_create(
-            &thread, nil,
-            { argument in
-                Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
-                return nil
-            }, context.toOpaque())
-        precondition(status == 0, "pthread_create failed")
-        threads.append(thread)
-    }
-    for thread in threads { pthread_join(thread, nil) }
-}
-
-private final class ThreadBody {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
 }
 
 /// A spark-server child process on a free port.
@@ -221,20 +199,11 @@ final class ServerLauncher: Sendable {
         port = found!
         // The server keeps writing (an access log unless --quiet); drain the pipe on a thread.
         let descriptor = pipeEnds[0]
-        var thread = pthread_t()
-        let drain = Unmanaged.passRetained(
-            ThreadBody {
-                var sink = [UInt8](repeating: 0, count: 4096)
-                while read(descriptor, &sink, sink.count) > 0 {}
-                close(descriptor)
-            })
-        pthread_create(
-            &thread, nil,
-            { argument in
-                Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
-                return nil
-            }, drain.toOpaque())
-        pthread_detach(thread)
+        Threads.detach {
+            var sink = [UInt8](repeating: 0, count: 4096)
+            while read(descriptor, &sink, sink.count) > 0 {}
+            close(descriptor)
+        }
     }
 
     func metric(_ name: String) throws -> Double {

@@ -43,7 +43,7 @@ let options = command.parseOrExit()
 let checkpointDirectory = options.string("--model")!
 var serverOptions = ServerOptions()
 var httpOptions = HTTPServerOptions()
-let scheduling: (maxBatchTokens: Int, maxRunning: Int, kvCacheMegabytes: Int, blockSize: Int)
+let scheduling: SchedulingOptions
 let drainSeconds: Double
 do {
     let environmentKey = getenv("SPARK_API_KEY").map { String(cString: $0) }
@@ -54,10 +54,13 @@ do {
     httpOptions.host = options.string("--host")!
     httpOptions.port = try options.int("--port")!
     httpOptions.maxBodyBytes = try options.int("--max-body-mb")! << 20
-    scheduling = (
-        try options.int("--max-batch-tokens")!, try options.int("--max-running")!, try options.int("--kv-cache-mb")!,
-        try options.int("--block-size")!
-    )
+    var chosen = SchedulingOptions()
+    chosen.maxBatchTokens = try options.int("--max-batch-tokens")!
+    chosen.maxRunning = try options.int("--max-running")!
+    chosen.kvCacheMegabytes = try options.int("--kv-cache-mb")!
+    chosen.blockSize = try options.int("--block-size")!
+    chosen.prefixCaching = !options.flag("--no-prefix-cache")
+    scheduling = chosen
     drainSeconds = try options.double("--drain-seconds")!
 } catch {
     command.fail(error.description)
@@ -83,24 +86,11 @@ say("listening on http://\(httpOptions.host):\(http.port)")
 func load() {
     let started = ContinuousClock.now
     do {
-        let checkpoint = try Checkpoint(directory: checkpointDirectory)
-        guard let tokenizerPath = checkpoint.tokenizerPath else {
-            throw CheckpointError(
-                file: checkpointDirectory, problem: "no tokenizer.json: the server needs the tokenizer")
-        }
-        let tokenizer = try Tokenizer(contentsOfFile: tokenizerPath)
-        let transformer = Transformer(weights: try ModelWeights(checkpoint: checkpoint, precision: precision))
-        let configuration = SchedulerConfiguration(
-            kvCacheBlocks: KVCache.blockCount(
-                config: checkpoint.config, blockSize: scheduling.blockSize, megabytes: scheduling.kvCacheMegabytes),
-            maxBatchTokens: scheduling.maxBatchTokens, maxRunning: scheduling.maxRunning,
-            blockSize: scheduling.blockSize,
-            prefixCaching: !options.flag("--no-prefix-cache"))
-        let scheduler = Scheduler(model: transformer, tokenizer: tokenizer, configuration: configuration)
-        let model = ServedModel(
-            checkpoint: checkpoint, tokenizer: tokenizer, alias: options.string("--served-model-name"),
-            created: Int(time(nil)))
-        api.becomeReady(ServingRuntime(model: model, scheduler: scheduler))
+        let (runtime, checkpoint, configuration) = try RuntimeLoader.load(
+            directory: checkpointDirectory, precision: precision, scheduling: scheduling,
+            alias: options.string("--served-model-name"), created: Int(time(nil)))
+        let model = runtime.model
+        api.becomeReady(runtime)
         let elapsed = ContinuousClock.now - started
         let loadSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         say(
