@@ -59,6 +59,33 @@ import Testing
         }
     }
 
+    /// /v1/verify on the real engine: n = 8 verifications share their prompt (computed once), and an
+    /// item's verification is the same alone and among 64.
+    @Test func verificationsShareTheirPromptAndDoNotDependOnTheBatch() throws {
+        let server = try ServerProcess(arguments: ["--quiet"])
+        let connection = HTTPConnection(port: server.port)
+        let item = #"{"problem": "What is 12 + 7?", "steps": ["12 + 7 = 19", "So the answer is 19."]}"#
+        let eight = try post(connection, "/v1/verify", #"{"items": [\#(item)], "n": 8, "max_tokens": 24}"#)
+        #expect(eight.status == 200)
+        let promptTokens = try #require(eight.json?["usage"]?.objectValue?["prompt_tokens"]?.intValue)
+        // Eight sequences, one prompt: the engine computed it about once, the rest came from the cache.
+        #expect(try metric(server, "spark_prompt_tokens_total") < Double(2 * promptTokens))
+        #expect(try metric(server, "spark_prefix_cache_hit_tokens_total") >= Double(7 * (promptTokens - 16)))
+
+        let alone = try post(connection, "/v1/verify", #"{"items": [\#(item)], "max_tokens": 24}"#).json
+        let others = (0..<63).map {
+            #"{"problem": "Problem \#($0): what is \#($0) + 1?", "solution": "It is \#($0 + 1)."}"#
+        }
+        let crowd = try post(
+            connection, "/v1/verify",
+            #"{"items": [\#((others[..<20] + [item] + others[20...]).joined(separator: ","))], "max_tokens": 24}"#
+        ).json
+        let mine = try #require(crowd?["items"]?.arrayValue?[20].objectValue)
+        let single = try #require(alone?["items"]?.arrayValue?[0].objectValue)
+        #expect(mine["verifications"] == single["verifications"])
+        #expect(mine["status"] == single["status"])
+    }
+
     @Test func aClientThatDisconnectsGetsItsWorkCancelled() throws {
         let server = try ServerProcess(arguments: ["--quiet", "--max-running", "4"])
         for stream in [false, true] {
