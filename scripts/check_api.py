@@ -250,6 +250,13 @@ def run_openai_client(checker, model_path):
         max_tokens=4096)
     if again.choices[0].message.content != response.choices[0].message.content:
         checker.failures.append("openai client: temperature 0 gave two different answers")
+    # The SDK announces its read timeout in x-stainless-read-timeout; the server adopts it as the deadline.
+    verified = client.with_options(timeout=7.5).post(
+        "/verify", cast_to=object,
+        body={"items": [{"problem": "What is 2 + 3?", "solution": "It is 5."}], "max_tokens": 4})
+    checker.checked += 1
+    if verified.get("timeout_ms") != 7500:
+        checker.failures.append(f"openai client: a 7.5 s client timeout gave timeout_ms {verified.get('timeout_ms')}")
     stream = client.completions.create(model=model_path, prompt="Step 1:", max_tokens=5, stream=True, temperature=0)
     pieces = [choice.text for chunk in stream for choice in chunk.choices]
     checker.checked += 1

@@ -152,7 +152,7 @@ public final class APIServer: HTTPHandler {
                         ))
                 GenerationRun(
                     shape: shape, spec: spec, model: runtime.model, scheduler: runtime.scheduler, exchange: exchange,
-                    metrics: metrics, defaultTimeoutSeconds: options.defaultTimeoutSeconds
+                    metrics: metrics, deadline: requestDeadline(spec.timeoutSeconds, exchange)
                 ).start()
             case "/v1/verify", "/classify", "/pooling":
                 let (items, verifyOptions) =
@@ -162,12 +162,12 @@ public final class APIServer: HTTPHandler {
                 let jobs = try VerifyRoute.jobs(items, verifyOptions, model: runtime.model)
                 try admit(sequences: jobs.count, runtime: runtime)
                 let started = ContinuousClock.now
-                let timeout = verifyOptions.timeoutSeconds ?? options.defaultTimeoutSeconds
+                let deadline = requestDeadline(verifyOptions.timeoutSeconds, exchange)
                 let model = runtime.model
                 VerificationBatch(jobs: jobs, scheduler: runtime.scheduler) { outcomes in
                     let response = VerifyRoute.response(
                         items, verifyOptions, outcomes: outcomes, model: model, modelName: model.primaryName,
-                        seconds: seconds(started, .now))
+                        seconds: seconds(started, .now), deadline: deadline)
                     if route == "/v1/verify" {
                         exchange.respond(response)
                     } else {
@@ -176,8 +176,7 @@ public final class APIServer: HTTPHandler {
                                 response, pooling: route == "/pooling", modelName: model.primaryName,
                                 created: AccessLog.unixTime()))
                     }
-                }.start(
-                    deadline: started.advanced(by: .nanoseconds(Int64(min(timeout, 1e9) * 1e9))), exchange: exchange)
+                }.start(deadline: deadline.instant, exchange: exchange)
             case "/v1/reward", "/get_reward":
                 let openRLHF = route == "/get_reward"
                 let (items, rewardOptions) =
@@ -187,21 +186,26 @@ public final class APIServer: HTTPHandler {
                 let (jobs, jobOfItem) = try RewardRoute.jobs(items, rewardOptions, model: runtime.model)
                 try admit(sequences: jobs.count, runtime: runtime)
                 let started = ContinuousClock.now
-                let timeout = rewardOptions.timeoutSeconds ?? options.defaultTimeoutSeconds
+                let deadline = requestDeadline(rewardOptions.timeoutSeconds, exchange)
                 let model = runtime.model
                 VerificationBatch(jobs: jobs, scheduler: runtime.scheduler) { outcomes in
                     let reward = RewardRoute.response(
                         items, rewardOptions, jobOfItem: jobOfItem, outcomes: outcomes, model: model,
-                        modelName: model.primaryName, seconds: seconds(started, .now))
+                        modelName: model.primaryName, seconds: seconds(started, .now), deadline: deadline)
                     exchange.respond(openRLHF ? OpenRLHFRoute.response(reward) : reward)
-                }.start(
-                    deadline: started.advanced(by: .nanoseconds(Int64(min(timeout, 1e9) * 1e9))), exchange: exchange)
+                }.start(deadline: deadline.instant, exchange: exchange)
             default:
                 exchange.fail(.notFound("no route \(route)"))
             }
         } catch {
             exchange.fail(error)
         }
+    }
+
+    private func requestDeadline(_ requested: Double?, _ exchange: Exchange) -> RequestDeadline {
+        RequestDeadline(
+            requested: requested, request: exchange.request, received: exchange.received,
+            defaultSeconds: options.defaultTimeoutSeconds)
     }
 
     /// Refuses new work when the queue is already long: the client should come back later rather

@@ -15,7 +15,7 @@ final class Exchange: Sendable {
     let requestId: String
     let route: String
     private let responder: Responder
-    private let started = ContinuousClock.now
+    let received = ContinuousClock.now
     private let log: AccessLog
     private let metrics: ServerMetrics
     private let inFlight: InFlightCount
@@ -47,7 +47,10 @@ final class Exchange: Sendable {
 
     func fail(_ error: APIError) {
         var headers: [(name: String, value: String)] = []
-        if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", String(seconds))) }
+        if let seconds = error.retryAfterSeconds {
+            // The OpenAI SDK retries on `x-should-retry: true` after `Retry-After`, whatever the status.
+            headers += [("Retry-After", String(seconds)), ("x-should-retry", "true")]
+        }
         metrics.errors.increment([String(error.status)])
         respond(error.json, status: error.status, headers: headers, note: error.message)
     }
@@ -88,7 +91,7 @@ final class Exchange: Sendable {
         metrics.httpRequests.increment([route, String(status)])
         log.record(
             remote: request.remoteAddress, method: request.method, path: request.path, status: status,
-            seconds: seconds(started, .now), requestId: requestId, note: note)
+            seconds: seconds(received, .now), requestId: requestId, note: note)
         inFlight.leave()
     }
 

@@ -48,11 +48,11 @@ final class GenerationRun: Sendable {
     private let metrics: ServerMetrics
     private let state: Mutex<State>
     private let started = ContinuousClock.now
-    private let timeoutSeconds: Double
+    private let deadline: RequestDeadline
 
     init(
         shape: Shape, spec: GenerationSpec, model: ServedModel, scheduler: Scheduler, exchange: Exchange,
-        metrics: ServerMetrics, defaultTimeoutSeconds: Double
+        metrics: ServerMetrics, deadline: RequestDeadline
     ) {
         self.shape = shape
         self.spec = spec
@@ -60,20 +60,19 @@ final class GenerationRun: Sendable {
         self.scheduler = scheduler
         self.exchange = exchange
         self.metrics = metrics
-        timeoutSeconds = spec.timeoutSeconds ?? defaultTimeoutSeconds
+        self.deadline = deadline
         let count = spec.prompts.count * spec.samplesPerPrompt
         state = Mutex(State(samples: Array(repeating: Sample(), count: count), remaining: count))
     }
 
     /// Submits every sequence; on a refusal, cancels what was submitted and answers with the reason.
     func start() {
-        let deadline = started.advanced(by: .nanoseconds(Int64(min(timeoutSeconds, 1e9) * 1e9)))
         var handles: [SequenceHandle] = []
         for (promptIndex, prompt) in spec.prompts.enumerated() {
             for sampleIndex in 0..<spec.samplesPerPrompt {
                 let index = promptIndex * spec.samplesPerPrompt + sampleIndex
                 let request = SequenceRequest(
-                    promptIds: prompt, sampling: spec.sampling(forSample: sampleIndex), deadline: deadline,
+                    promptIds: prompt, sampling: spec.sampling(forSample: sampleIndex), deadline: deadline.instant,
                     promptLogprobs: spec.echo && spec.logprobs != nil ? spec.logprobs : nil)
                 do {
                     handles.append(try scheduler.submit(request) { [self] event in receive(event, index: index) })
@@ -149,7 +148,7 @@ final class GenerationRun: Sendable {
         var failure: APIError?
         switch summary.reason {
         case .stop, .length: break
-        case .timeout: failure = .timeout(timeoutSeconds)
+        case .timeout: failure = .timeout(deadline.seconds)
         case .cancelled: failure = .unavailable("the request was cancelled: the server is shutting down")
         }
         let stopString = summary.reason == .stop ? matchedStopString(summary) : nil

@@ -79,12 +79,25 @@ struct SamplingFields {
         }
     }
 
+    /// The request's own deadline, in seconds: `timeout_ms` or `timeout` (seconds), at most one of them.
     static func timeout(_ reader: RequestReader) throws(APIError) -> Double? {
-        guard let seconds = try reader.double("timeout", in: 0...604_800) else { return nil }
-        guard seconds > 0 else {
-            throw .badRequest("'timeout' must be a number of seconds above 0", parameter: "timeout")
+        let milliseconds = try reader.double("timeout_ms", in: 0...604_800_000)
+        let seconds = try reader.double("timeout", in: 0...604_800)
+        switch (milliseconds, seconds) {
+        case (nil, nil): return nil
+        case (let milliseconds?, nil):
+            guard milliseconds > 0 else {
+                throw .badRequest("'timeout_ms' must be a number of milliseconds above 0", parameter: "timeout_ms")
+            }
+            return milliseconds / 1000
+        case (nil, let seconds?):
+            guard seconds > 0 else {
+                throw .badRequest("'timeout' must be a number of seconds above 0", parameter: "timeout")
+            }
+            return seconds
+        default:
+            throw .badRequest("give 'timeout_ms' or 'timeout' (seconds), not both", parameter: "timeout_ms")
         }
-        return seconds
     }
 
     static func streamOptions(_ reader: RequestReader) throws(APIError) -> Bool {

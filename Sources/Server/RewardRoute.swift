@@ -122,7 +122,7 @@ enum RewardRoute {
 
     static func response(
         _ items: [Item], _ options: Options, jobOfItem: [Int?], outcomes: [VerificationOutcome], model: ServedModel,
-        modelName: String, seconds: Double
+        modelName: String, seconds: Double, deadline: RequestDeadline
     ) -> JSONValue {
         let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer)
         var system = SystemRandomNumberGenerator()
@@ -172,7 +172,7 @@ enum RewardRoute {
                 "prompt_tokens": .int(usage.prompt), "completion_tokens": .int(usage.completion),
                 "total_tokens": .int(usage.prompt + usage.completion),
             ]),
-            "seconds": .double(seconds),
+            "seconds": .double(seconds), "timeout_ms": .int(deadline.milliseconds),
         ])
     }
 

@@ -125,7 +125,7 @@ enum VerifyRoute {
     /// The response: one entry per item, from its n outcomes.
     static func response(
         _ items: [Item], _ options: Options, outcomes: [VerificationOutcome], model: ServedModel, modelName: String,
-        seconds: Double
+        seconds: Double, deadline: RequestDeadline
     ) -> JSONValue {
         let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer)
         var entries: [JSONValue] = []
@@ -146,7 +146,7 @@ enum VerifyRoute {
                 "prompt_tokens": .int(totalPrompt), "completion_tokens": .int(totalCompletion),
                 "total_tokens": .int(totalPrompt + totalCompletion),
             ]),
-            "seconds": .double(seconds),
+            "seconds": .double(seconds), "timeout_ms": .int(deadline.milliseconds),
         ])
     }
 

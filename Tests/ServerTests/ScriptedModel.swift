@@ -26,12 +26,18 @@ final class ScriptedModel: ModelRunner, Sendable {
     let endOfSequence: Int32
     /// (text the prompt contains, reply); the first match wins, the last entry should match anything.
     let replies: [(String, [Int32])]
+    /// Time each forward pass takes, to give requests a duration that deadlines can cut.
+    let forwardDelay: Duration
+    /// The longest forward pass so far, in seconds: one engine iteration at worst.
+    var longestForward: Double { longest.withLock { $0 } }
+    private let longest = Mutex(0.0)
     private let marker: [Int32]
     /// Runner-up logits at verdict tokens: the verdict token gets 20, its rival 20 − ln(odds).
     private let rivals: [Int32: (Int32, Float)]
 
-    init(tokenizer: Tokenizer, replies: [(String, String)]) {
+    init(tokenizer: Tokenizer, replies: [(String, String)], forwardDelay: Duration = .zero) {
         self.tokenizer = tokenizer
+        self.forwardDelay = forwardDelay
         vocabularySize = tokenizer.vocabularySize
         endOfSequence = tokenizer.id(of: "<|im_end|>")!
         self.replies = replies.map { ($0.0, tokenizer.encode($0.1)) }
@@ -47,6 +53,15 @@ final class ScriptedModel: ModelRunner, Sendable {
     func makeCache(blockSize: Int, blockCount: Int) -> Cache { Cache(blockSize: blockSize, blockCount: blockCount) }
 
     func forward(_ batch: ForwardBatch, cache: Cache) -> Logits {
+        let started = ContinuousClock.now
+        defer {
+            let (seconds, attoseconds) = (ContinuousClock.now - started).components
+            longest.withLock { $0 = max($0, Double(seconds) + Double(attoseconds) * 1e-18) }
+        }
+        if forwardDelay > .zero {
+            let (seconds, attoseconds) = forwardDelay.components
+            Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) * 1e-18)
+        }
         for chunk in batch.chunks {
             for (offset, token) in chunk.tokens.enumerated() {
                 cache.slots[slot(chunk.startPosition + offset, chunk.blockTable, cache.blockSize)] = token
@@ -74,7 +89,8 @@ final class ScriptedModel: ModelRunner, Sendable {
         guard let start = lastIndex(of: marker, in: tokens) else { return endOfSequence }
         let prompt = tokenizer.decode(Array(tokens[..<start]))
         let written = tokens.count - start - marker.count
-        let reply = replies.first { prompt.contains($0.0) }?.1 ?? []
+        // An empty key matches any prompt (Foundation's `contains("")` is false).
+        let reply = replies.first { $0.0.isEmpty || prompt.contains($0.0) }?.1 ?? []
         return written < reply.count ? reply[written] : endOfSequence
     }
 

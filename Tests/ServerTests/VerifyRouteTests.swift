@@ -13,17 +13,21 @@ final class InProcessServer: @unchecked Sendable {
     let http: HTTPServer
     let scheduler: Scheduler
     let tokenizer: Tokenizer
+    let model: ScriptedModel
 
-    init(replies: [(String, String)]) throws {
+    init(
+        replies: [(String, String)], forwardDelay: Duration = .zero,
+        configuration: SchedulerConfiguration = SchedulerConfiguration(kvCacheBlocks: 4096),
+        options: ServerOptions = ServerOptions()
+    ) throws {
         tokenizer = try Tokenizer(contentsOfFile: Fixtures.root + "/tokenizers/qwen-real/tokenizer.json")
-        let model = ScriptedModel(tokenizer: tokenizer, replies: replies)
-        scheduler = Scheduler(
-            model: model, tokenizer: tokenizer, configuration: SchedulerConfiguration(kvCacheBlocks: 4096))
+        model = ScriptedModel(tokenizer: tokenizer, replies: replies, forwardDelay: forwardDelay)
+        scheduler = Scheduler(model: model, tokenizer: tokenizer, configuration: configuration)
         let served = ServedModel(
             names: ["scripted-prm"], tokenizer: tokenizer, chatTemplate: .chatML(defaultSystemPrompt: nil),
             contextLength: model.contextLength, vocabularySize: model.vocabularySize,
             endOfSequenceIds: [model.endOfSequence])
-        var options = ServerOptions()
+        var options = options
         options.accessLog = false
         let api = APIServer(options: options)
         api.becomeReady(ServingRuntime(model: served, scheduler: scheduler))
@@ -38,9 +42,10 @@ final class InProcessServer: @unchecked Sendable {
         scheduler.shutdown(drain: false)
     }
 
-    func post(_ path: String, _ body: JSONValue) throws -> JSONObject {
+    func post(_ path: String, _ body: JSONValue, headers: [(String, String)] = []) throws -> JSONObject {
         let response = try HTTPConnection(port: http.port).send(
-            "POST", path, headers: [("Content-Type", "application/json")], body: Array(body.serialized.utf8))
+            "POST", path, headers: [("Content-Type", "application/json")] + headers,
+            body: Array(body.serialized.utf8))
         guard response.status == 200, let object = try JSONValue.parse(response.body).objectValue else {
             throw CommandRunner.Failure(description: "\(response.status): \(response.text)")
         }
