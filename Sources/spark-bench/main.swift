@@ -139,10 +139,11 @@ func pad(_ value: Int, _ width: Int) -> String {
     return String(repeating: " ", count: max(0, width - text.count)) + text
 }
 
-let subcommands = ["engine": runEngineBenchmark]
+let subcommands = ["engine": runEngineBenchmark, "sampler": runSamplerBenchmark]
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let subcommand = subcommands[name] else {
-    printToStandardError("usage: spark-bench engine [options]   (spark-bench engine --help for the options)")
+    printToStandardError(
+        "usage: spark-bench engine|sampler [options]   (--help after the subcommand lists its options)")
     exit(2)
 }
 do {
