@@ -6,15 +6,24 @@
 // Why C: at Qwen's 151,936-token vocabulary the Swift loops over scalar `expf` cost 0.9 ms per greedy
 // token and 1.8 ms per sampled one, once per sequence per decode step on the engine thread.
 //
-// exp is Sleef's expf_u10 (range reduction x = n·ln 2 + s with ln 2 in two parts, a degree-6
-// polynomial for e^s, then a scaling by 2^n rounded once, so that subnormal results are right).
-// Checked against exp in double on every float in [-110, 89]: at most 0.99 ulp off, and the same
-// bits as glibc's expf (what the scalar sampler used) for 99.2 % of them. 0 below −104, +inf above
-// 88.8, NaN stays NaN.
+// exp is the algorithm of glibc's expf (since 2.28, from Arm's optimized-routines), in double:
+// x · 32/ln 2 = k + r with k an integer and |r| ≤ 1/2, e^x = 2^(k/32) · 2^(r/32), the first a table
+// entry for k mod 32 with ⌊k/32⌋ added to its exponent, the second a cubic in r; one rounding to
+// float at the end, at most 0.502 ulp from e^x, subnormals included. With glibc's fused
+// multiply-adds (its x86-64 FMA build) it gives glibc's bits for every float: checked on all 4.28e9
+// floats but NaN, in every variant, on the development machine (glibc's build for x86-64 CPUs without
+// FMA rounds its range reduction apart and differs on two floats). So the weights are exactly those of
+// a scalar loop over expf, and a seeded draw picks the token such a loop picks unless it falls
+// within the rounding of the double sums (1e-16 relative) of a boundary between two tokens.
+// (Sleef's expf_u10 in float, tried first, is within 0.99 ulp but differs from glibc on 0.77 % of
+// floats; those differences moved the running sums enough to change 2 in 10,000 plain-temperature
+// draws at Qwen's vocabulary.)
 //
-// Every variant (AVX-512, AVX2 + FMA, portable C with fmaf) computes the same bits: the exponential
+// Every variant (AVX-512, AVX2 + FMA, portable C with fma) computes the same bits: the exponential
 // is the same sequence of roundings, and sums are taken in one fixed order (below). So a seeded draw
-// does not depend on the machine, and the tests hold every variant to the portable one exactly.
+// does not depend on the machine, and the tests hold every variant to the portable one exactly. The
+// price is on x86-64 CPUs without AVX2, where fma is emulated by libm: the portable exp pass takes
+// 1.3 ms per 152k row there (SPARK_ISA=portable), against 55 µs for AVX-512.
 
 #include "ckernels.h"
 
@@ -26,20 +35,29 @@
 #endif
 
 // Products and sums round exactly as written: `x * scale - shift` must round like Swift's, and the
-// variants like each other. Fused multiply-adds are spelled out (fmaf, _fmadd_) where intended.
+// variants like each other. Fused multiply-adds are spelled out (fma, _fmadd_) where intended.
 #pragma STDC FP_CONTRACT OFF
 
-#define EXP_MIN_ARGUMENT -104.0f  // e^-104 < 2^-150, half the smallest subnormal: the result is 0
-#define EXP_MAX_ARGUMENT 88.8f    // e^88.8 > FLT_MAX: the result is +inf
-#define EXP_LOG2E 1.442695040888963407359924681001892137f
-#define EXP_LN2_HIGH 0.693145751953125f  // ln 2 = high + low; n · high is exact for |n| < 2^9
-#define EXP_LN2_LOW 1.428606765330187045e-06f
-#define EXP_C6 0.000198527617612853646278381f
-#define EXP_C5 0.00139304355252534151077271f
-#define EXP_C4 0.00833336077630519866943359f
-#define EXP_C3 0.0416664853692054748535156f
-#define EXP_C2 0.166666671633720397949219f
-#define EXP_C1 0.5f
+// Arguments are clamped to [-104, 89], which keeps the shift trick below in range; the computation
+// rounds to 0 from log(2^-150) ≈ -103.97 down and to +inf from log(2^128) ≈ 88.72 up, as expf does.
+#define EXP_MIN_ARGUMENT -104.0f
+#define EXP_MAX_ARGUMENT 89.0f
+#define EXP_32_OVER_LN2 0x1.71547652b82fep+5
+#define EXP_SHIFT 0x1.8p+52  // z + EXP_SHIFT rounds z to an integer, which the low bits then hold
+#define EXP_C0 0x1.c6af84b912394p-20  // 2^(r/32) ≈ ((C0 r + C1) r² + (C2 r + 1)), |r| ≤ 1/2
+#define EXP_C1 0x1.ebfce50fac4f3p-13
+#define EXP_C2 0x1.62e42ff0c52d6p-6
+
+// Bits of 2^(i/32) minus i · 2^52/32, so that adding k << 47 for k ≡ i (mod 32) gives 2^(k/32).
+static const uint64_t exp_table[32] = {
+    0x3ff0000000000000, 0x3fefd9b0d3158574, 0x3fefb5586cf9890f, 0x3fef9301d0125b51, 0x3fef72b83c7d517b,
+    0x3fef54873168b9aa, 0x3fef387a6e756238, 0x3fef1e9df51fdee1, 0x3fef06fe0a31b715, 0x3feef1a7373aa9cb,
+    0x3feedea64c123422, 0x3feece086061892d, 0x3feebfdad5362a27, 0x3feeb42b569d4f82, 0x3feeab07dd485429,
+    0x3feea47eb03a5585, 0x3feea09e667f3bcd, 0x3fee9f75e8ec5f74, 0x3feea11473eb0187, 0x3feea589994cce13,
+    0x3feeace5422aa0db, 0x3feeb737b0cdc5e5, 0x3feec49182a3f090, 0x3feed503b23e255d, 0x3feee89f995ad3ad,
+    0x3feeff76f2fb5e47, 0x3fef199bdd85529c, 0x3fef3720dcef9069, 0x3fef5818dcfba487, 0x3fef7c97337b9b5f,
+    0x3fefa4afa2a490da, 0x3fefd0765b6e4540,
+};
 
 // Values per block of the exp passes. A block's weights are summed in 16 lanes in double (lane j
 // takes offsets j, j + 16, ... in order), then the lanes pairwise: (j, j + 8), (j, j + 4), (j, j + 2),
@@ -65,31 +83,29 @@ typedef struct {
 // ---------------------------------------------------------------------------------------------------
 // Portable
 
-static inline float power_of_two(int exponent) {
-    uint32_t bits = (uint32_t)(exponent + 127) << 23;
-    float result;
-    memcpy(&result, &bits, sizeof result);
-    return result;
+static inline uint64_t bits_of(double value) {
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+static inline double from_bits(uint64_t bits) {
+    double value;
+    memcpy(&value, &bits, sizeof value);
+    return value;
 }
 
 static inline float exp_portable(float x) {
-    if (isnan(x)) return x;
+    // NaN passes both tests and stays NaN below.
     if (x < EXP_MIN_ARGUMENT) x = EXP_MIN_ARGUMENT;
     if (x > EXP_MAX_ARGUMENT) x = EXP_MAX_ARGUMENT;
-    float n = rintf(x * EXP_LOG2E);
-    float s = fmaf(-n, EXP_LN2_HIGH, x);
-    s = fmaf(-n, EXP_LN2_LOW, s);
-    float u = EXP_C6;
-    u = fmaf(u, s, EXP_C5);
-    u = fmaf(u, s, EXP_C4);
-    u = fmaf(u, s, EXP_C3);
-    u = fmaf(u, s, EXP_C2);
-    u = fmaf(u, s, EXP_C1);
-    u = 1.0f + fmaf(s * s, u, s);
-    // u · 2^n with n in [-150, 128]: the first factor keeps u normal and exact, the second rounds
-    // once, as the AVX-512 scalef does.
-    int q = (int)n;
-    return u * power_of_two(q / 2) * power_of_two(q - q / 2);
+    double kd = fma(EXP_32_OVER_LN2, (double)x, EXP_SHIFT);
+    uint64_t ki = bits_of(kd);
+    kd -= EXP_SHIFT;
+    double r = fma(EXP_32_OVER_LN2, (double)x, -kd);
+    double scale = from_bits(exp_table[ki % 32] + (ki << 47));
+    double y = fma(fma(EXP_C0, r, EXP_C1), r * r, fma(EXP_C2, r, 1.0));
+    return (float)(y * scale);
 }
 
 static double reduce_lanes(double lane[16]) {
@@ -156,35 +172,52 @@ static inline __mmask16 tail_mask_512(size_t count, size_t i) {
     return count - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (count - i)) - 1);
 }
 
-AVX512_TARGET static inline __m512 exp_512(__m512 x) {
+// exp_portable on 8 lanes, in double.
+AVX512_TARGET static inline __m256 exp_8_512(__m256 x) {
     // max(bound, x) and min(bound, x) return x when it is NaN, so NaN stays NaN.
-    x = _mm512_min_ps(_mm512_set1_ps(EXP_MAX_ARGUMENT), _mm512_max_ps(_mm512_set1_ps(EXP_MIN_ARGUMENT), x));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(EXP_LOG2E)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 s = _mm512_fnmadd_ps(n, _mm512_set1_ps(EXP_LN2_HIGH), x);
-    s = _mm512_fnmadd_ps(n, _mm512_set1_ps(EXP_LN2_LOW), s);
-    __m512 u = _mm512_set1_ps(EXP_C6);
-    u = _mm512_fmadd_ps(u, s, _mm512_set1_ps(EXP_C5));
-    u = _mm512_fmadd_ps(u, s, _mm512_set1_ps(EXP_C4));
-    u = _mm512_fmadd_ps(u, s, _mm512_set1_ps(EXP_C3));
-    u = _mm512_fmadd_ps(u, s, _mm512_set1_ps(EXP_C2));
-    u = _mm512_fmadd_ps(u, s, _mm512_set1_ps(EXP_C1));
-    u = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(_mm512_mul_ps(s, s), u, s));
-    return _mm512_scalef_ps(u, n);
+    x = _mm256_min_ps(_mm256_set1_ps(EXP_MAX_ARGUMENT), _mm256_max_ps(_mm256_set1_ps(EXP_MIN_ARGUMENT), x));
+    __m512d x_d = _mm512_cvtps_pd(x);
+    __m512d kd = _mm512_fmadd_pd(_mm512_set1_pd(EXP_32_OVER_LN2), x_d, _mm512_set1_pd(EXP_SHIFT));
+    __m512i ki = _mm512_castpd_si512(kd);
+    kd = _mm512_sub_pd(kd, _mm512_set1_pd(EXP_SHIFT));
+    __m512d r = _mm512_fmsub_pd(_mm512_set1_pd(EXP_32_OVER_LN2), x_d, kd);
+    // The table entry: one two-register permute each for entries 0-15 and 16-31 (index bits 0-3),
+    // chosen between by bit 4.
+    const __m512i *table = (const __m512i *)exp_table;
+    __m512i low = _mm512_permutex2var_epi64(_mm512_loadu_si512(table), ki, _mm512_loadu_si512(table + 1));
+    __m512i high = _mm512_permutex2var_epi64(_mm512_loadu_si512(table + 2), ki, _mm512_loadu_si512(table + 3));
+    __m512i entry = _mm512_mask_blend_epi64(_mm512_test_epi64_mask(ki, _mm512_set1_epi64(16)), low, high);
+    __m512d scale = _mm512_castsi512_pd(_mm512_add_epi64(entry, _mm512_slli_epi64(ki, 47)));
+    __m512d y = _mm512_fmadd_pd(_mm512_fmadd_pd(_mm512_set1_pd(EXP_C0), r, _mm512_set1_pd(EXP_C1)),
+                                _mm512_mul_pd(r, r),
+                                _mm512_fmadd_pd(_mm512_set1_pd(EXP_C2), r, _mm512_set1_pd(1.0)));
+    return _mm512_cvtpd_ps(_mm512_mul_pd(y, scale));
+}
+
+// The weights of 8 values (those in `mask`; 0 for the others), stored, and added to 8 lanes.
+AVX512_TARGET static inline __m512d weigh_8_512(const float *x, __mmask8 mask, __m256 scale, __m256 shift,
+                                                float *weights, __m512d lanes) {
+    __m256 argument = _mm256_sub_ps(_mm256_mul_ps(_mm256_maskz_loadu_ps(mask, x), scale), shift);
+    __m256 weight = _mm256_maskz_mov_ps(mask, exp_8_512(argument));
+    _mm256_mask_storeu_ps(weights, mask, weight);
+    return _mm512_add_pd(lanes, _mm512_cvtps_pd(weight));
 }
 
 AVX512_TARGET static double block_512(const float *x, size_t length, float scale, float shift, float *weights) {
-    __m512 scale_v = _mm512_set1_ps(scale);
-    __m512 shift_v = _mm512_set1_ps(shift);
-    __m512d low = _mm512_setzero_pd();  // lanes 0-7
-    __m512d high = _mm512_setzero_pd(); // lanes 8-15
-    for (size_t i = 0; i < length; i += 16) {
-        __mmask16 mask = tail_mask_512(length, i);
-        __m512 argument = _mm512_sub_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(mask, x + i), scale_v), shift_v);
-        __m512 weight = _mm512_maskz_mov_ps(mask, exp_512(argument));
-        _mm512_mask_storeu_ps(weights + i, mask, weight);
-        low = _mm512_add_pd(low, _mm512_cvtps_pd(_mm512_castps512_ps256(weight)));
-        high = _mm512_add_pd(high, _mm512_cvtps_pd(_mm512_extractf32x8_ps(weight, 1)));
+    __m256 scale_v = _mm256_set1_ps(scale);
+    __m256 shift_v = _mm256_set1_ps(shift);
+    __m512d low = _mm512_setzero_pd();   // lanes 0-7
+    __m512d high = _mm512_setzero_pd();  // lanes 8-15
+    size_t i = 0;
+    for (; i + 16 <= length; i += 16) {
+        low = weigh_8_512(x + i, 0xff, scale_v, shift_v, weights + i, low);
+        high = weigh_8_512(x + i + 8, 0xff, scale_v, shift_v, weights + i + 8, high);
+    }
+    if (i < length) {
+        size_t rest = length - i;
+        low = weigh_8_512(x + i, (__mmask8)(rest >= 8 ? 0xff : (1u << rest) - 1), scale_v, shift_v, weights + i, low);
+        if (rest > 8)
+            high = weigh_8_512(x + i + 8, (__mmask8)((1u << (rest - 8)) - 1), scale_v, shift_v, weights + i + 8, high);
     }
     __m512d eight = _mm512_add_pd(low, high);
     __m256d four = _mm256_add_pd(_mm512_castpd512_pd256(eight), _mm512_extractf64x4_pd(eight, 1));
@@ -243,26 +276,26 @@ AVX2_TARGET static inline __m256i tail_mask_256(size_t count, size_t i) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(remaining), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+// exp_portable on 4 lanes, in double.
+AVX2_TARGET static inline __m128 exp_4_256(__m128 x) {
+    x = _mm_min_ps(_mm_set1_ps(EXP_MAX_ARGUMENT), _mm_max_ps(_mm_set1_ps(EXP_MIN_ARGUMENT), x));
+    __m256d x_d = _mm256_cvtps_pd(x);
+    __m256d kd = _mm256_fmadd_pd(_mm256_set1_pd(EXP_32_OVER_LN2), x_d, _mm256_set1_pd(EXP_SHIFT));
+    __m256i ki = _mm256_castpd_si256(kd);
+    kd = _mm256_sub_pd(kd, _mm256_set1_pd(EXP_SHIFT));
+    __m256d r = _mm256_fmsub_pd(_mm256_set1_pd(EXP_32_OVER_LN2), x_d, kd);
+    __m256i entry = _mm256_i64gather_epi64((const long long *)exp_table,
+                                           _mm256_and_si256(ki, _mm256_set1_epi64x(31)), 8);
+    __m256d scale = _mm256_castsi256_pd(_mm256_add_epi64(entry, _mm256_slli_epi64(ki, 47)));
+    __m256d y = _mm256_fmadd_pd(_mm256_fmadd_pd(_mm256_set1_pd(EXP_C0), r, _mm256_set1_pd(EXP_C1)),
+                                _mm256_mul_pd(r, r),
+                                _mm256_fmadd_pd(_mm256_set1_pd(EXP_C2), r, _mm256_set1_pd(1.0)));
+    return _mm256_cvtpd_ps(_mm256_mul_pd(y, scale));
+}
+
 AVX2_TARGET static inline __m256 exp_256(__m256 x) {
-    x = _mm256_min_ps(_mm256_set1_ps(EXP_MAX_ARGUMENT), _mm256_max_ps(_mm256_set1_ps(EXP_MIN_ARGUMENT), x));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(EXP_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 s = _mm256_fnmadd_ps(n, _mm256_set1_ps(EXP_LN2_HIGH), x);
-    s = _mm256_fnmadd_ps(n, _mm256_set1_ps(EXP_LN2_LOW), s);
-    __m256 u = _mm256_set1_ps(EXP_C6);
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EXP_C5));
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EXP_C4));
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EXP_C3));
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EXP_C2));
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EXP_C1));
-    u = _mm256_add_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(_mm256_mul_ps(s, s), u, s));
-    // u · 2^n as in exp_portable (how n is split does not change the result). NaN lanes turn n into
-    // garbage exponents, but u is NaN there and stays so.
-    __m256i q = _mm256_cvtps_epi32(n);
-    __m256i half = _mm256_srai_epi32(q, 1);
-    __m256i bias = _mm256_set1_epi32(127);
-    __m256 first = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, bias), 23));
-    __m256 second = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(q, half), bias), 23));
-    return _mm256_mul_ps(_mm256_mul_ps(u, first), second);
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(exp_4_256(_mm256_castps256_ps128(x))),
+                                exp_4_256(_mm256_extractf128_ps(x, 1)), 1);
 }
 
 AVX2_TARGET static double block_256(const float *x, size_t length, float scale, float shift, float *weights) {

@@ -37,19 +37,33 @@ import Testing
     }
 
     @Test(arguments: instructionSets)
-    func expIsWithinOneUlpEverywhere(isa: sk_isa) {
+    func expIsWithinHalfAnUlpAndAHair(isa: sk_isa) {
         guard supported(isa) else { return }
         let y = exp(isa, Self.exponents)
         var worst = (error: 0.0, x: Float(0))
         for (x, result) in zip(Self.exponents, y) where ulpError(result, x) > worst.error {
             worst = (ulpError(result, x), x)
         }
-        #expect(worst.error <= 1, "\(isa): \(worst.error) ulp at \(worst.x)")
+        #expect(worst.error <= 0.503, "\(isa): \(worst.error) ulp at \(worst.x)")
         let special = exp(isa, [0, -0.0, -.infinity, -104, -200, .infinity, 100, .nan])
         #expect(special[0] == 1 && special[1] == 1)
         #expect(special[2] == 0 && special[3] == 0 && special[4] == 0)
         #expect(special[5] == .infinity && special[6] == .infinity)
         #expect(special[7].isNaN)
+    }
+
+    /// What makes the sampler's draws those of a scalar loop over expf: the same weights, bit for bit.
+    /// (glibc's build for x86-64 CPUs without FMA differs on two floats; see sampling.c.)
+    @Test(arguments: instructionSets)
+    func expGivesTheBitsOfTheCLibrarysExpf(isa: sk_isa) {
+        guard supported(isa) else { return }
+        #if canImport(Glibc)
+            let y = exp(isa, Self.exponents)
+            let differing = zip(Self.exponents, y).filter { x, result in
+                result.bitPattern != expf(x).bitPattern && !result.isNaN
+            }
+            #expect(differing.isEmpty, "\(isa): \(differing.count) values differ, first at \(differing.first?.0 ?? 0)")
+        #endif
     }
 
     @Test func everyInstructionSetComputesTheSameExponentials() {
@@ -101,7 +115,7 @@ import Testing
                 let shift = maximum * scale
                 let exact = values.reduce(0.0) { $0 + Foundation.exp(Double($1 * scale - shift)) }
                 let sum = sk_exp_sum_with_isa(isa, values, length, scale, shift)
-                // Each term within 1 ulp (2^-23 relative); the sums in double add nothing visible.
+                // Each term within half an ulp (under 2^-23 relative); the sums in double add nothing visible.
                 #expect(abs(sum - exact) <= exact * 0x1p-23, "\(isa) length \(length) scale \(scale)")
                 #expect(
                     sum.bitPattern == sk_exp_sum_with_isa(SK_ISA_PORTABLE, values, length, scale, shift).bitPattern,

@@ -75,7 +75,7 @@ float sk_max(const float *values, size_t count);
 size_t sk_argmax(const float *values, size_t count);
 
 /// Σ exp(values[i] · scale − shift), with `values[i] * scale - shift` rounded as written and exp
-/// within 1 ulp, summed in double in a fixed order (blocks of 256, each in 16 lanes).
+/// giving glibc's expf bits, summed in double in a fixed order (blocks of 256, each in 16 lanes).
 double sk_exp_sum(const float *values, size_t count, float scale, float shift);
 
 /// Where a draw falls among the weights exp(values[i] · scale − shift) of `sk_exp_sum`: the first
