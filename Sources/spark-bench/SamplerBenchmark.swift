@@ -37,6 +37,7 @@ func runSamplerBenchmark(_ arguments: [String]) throws {
         ("greedy, top logprobs 20", SamplingParameters(temperature: 0, topLogprobs: 20)),
         ("greedy, top logprobs 1000", SamplingParameters(temperature: 0, topLogprobs: 1000)),
         ("temperature 1", SamplingParameters(temperature: 1)),
+        ("temperature 0.7", SamplingParameters(temperature: 0.7)),
         ("temperature 1, top-p 0.95", SamplingParameters(temperature: 1, topP: 0.95)),
         ("temperature 1, top-k 50", SamplingParameters(temperature: 1, topK: 50)),
     ]
