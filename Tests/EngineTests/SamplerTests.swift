@@ -103,7 +103,7 @@ import Testing
         SamplingParameters(temperature: 1), SamplingParameters(temperature: 0.7),
         SamplingParameters(temperature: 1, topP: 0.9), SamplingParameters(temperature: 0.8, topP: 0.5),
         SamplingParameters(temperature: 1, topP: 0.999), SamplingParameters(temperature: 1, topK: 5),
-        SamplingParameters(temperature: 1.2, topK: 50, topP: 0.9), SamplingParameters(temperature: 0, topLogprobs: 5),
+        SamplingParameters(temperature: 1.2, topK: 50, topP: 0.9), SamplingParameters(temperature: 0),
     ]
 
     @Test(arguments: settings)
