@@ -252,10 +252,11 @@ extension String {
     func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
 }
 
-let subcommands = ["engine": runEngineBenchmark, "serve": runServeBenchmark]
+let subcommands = ["engine": runEngineBenchmark, "serve": runServeBenchmark, "sampler": runSamplerBenchmark]
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let subcommand = subcommands[name] else {
-    printToStandardError("usage: spark-bench engine|serve [options]   (spark-bench engine --help for the options)")
+    printToStandardError(
+        "usage: spark-bench engine|serve|sampler [options]   (--help after the subcommand lists its options)")
     exit(2)
 }
 do {

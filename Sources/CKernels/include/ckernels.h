@@ -65,6 +65,41 @@ void sk_f16_to_f32(const uint16_t *source, float *destination, size_t count);
 /// Rounds `count` float32 values to bfloat16, to nearest even (NaN stays NaN).
 void sk_f32_to_bf16(const float *source, uint16_t *destination, size_t count);
 
+/// Sampler passes over one row of logits (sampling.c). NaN values are never the maximum and never
+/// selected; every variant returns the same values.
+
+/// The largest of `count` values; -inf if there is none.
+float sk_max(const float *values, size_t count);
+
+/// The first index of the largest value, as torch.argmax; 0 if every value is NaN.
+size_t sk_argmax(const float *values, size_t count);
+
+/// Σ exp(values[i] · scale − shift), with `values[i] * scale - shift` rounded as written and exp
+/// giving glibc's expf bits, summed in double in a fixed order (blocks of 256, each in 16 lanes).
+double sk_exp_sum(const float *values, size_t count, float scale, float shift);
+
+/// Where a draw falls among the weights exp(values[i] · scale − shift) of `sk_exp_sum`: the first
+/// index at which `threshold` minus the weights so far (a block's sum at a time while that stays
+/// ≥ 0, then one weight at a time, in double) drops below 0; `count` if it never does.
+size_t sk_exp_walk(const float *values, size_t count, float scale, float shift, double threshold);
+
+/// Writes the indices of the values ≥ threshold to `indices`, ascending, at most `capacity` of them;
+/// returns how many there are in all (call again with more room if that exceeds `capacity`).
+size_t sk_select_at_least(const float *values, size_t count, float threshold, int32_t *indices, size_t capacity);
+
+/// The same with a chosen instruction set, which the CPU must support (sk_isa_supported): the tests
+/// hold every variant to the definitions above.
+float sk_max_with_isa(sk_isa isa, const float *values, size_t count);
+size_t sk_argmax_with_isa(sk_isa isa, const float *values, size_t count);
+double sk_exp_sum_with_isa(sk_isa isa, const float *values, size_t count, float scale, float shift);
+size_t sk_exp_walk_with_isa(sk_isa isa, const float *values, size_t count, float scale, float shift,
+                            double threshold);
+size_t sk_select_at_least_with_isa(sk_isa isa, const float *values, size_t count, float threshold, int32_t *indices,
+                                   size_t capacity);
+
+/// y[i] = exp(x[i]), the exponential the passes above use; for its accuracy tests.
+void sk_exp_with_isa(sk_isa isa, const float *x, float *y, size_t count);
+
 /// Tells the CPU that the caller is spinning on a flag (x86 `pause`), which saves power and frees
 /// the core's shared resources for the thread being waited on.
 static inline void sk_cpu_relax(void) {
