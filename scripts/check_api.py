@@ -109,6 +109,12 @@ class Checker:
         self.check_schema(schema, document, label)
         return document
 
+    def check_request(self, method, path, body, label):
+        """A body the server accepts must also be one the spec accepts."""
+        operation = self.spec["paths"][path.split("?")[0]][method.lower()]
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        self.check_schema(schema, body, label + " (request)")
+
     def check_schema(self, schema, document, label):
         resolver_schema = dict(schema)
         resolver_schema["components"] = self.spec["components"]
@@ -186,6 +192,7 @@ def run_checks(checker, model_path):
 
     verify = {"items": [{"problem": "What is 2 + 3?", "steps": ["2 + 3 = 5", "The answer is 5."]},
                         {"problem": "What is 2 + 3?", "solution": "It is 5."}], "n": 2, "max_tokens": 16}
+    c.check_request("POST", "/v1/verify", verify, "verify")
     status, headers, body = c.request("POST", "/v1/verify", verify)
     c.validate("POST", "/v1/verify", 200, status, headers, body, "verify")
     response = "<think>\n<step>2 + 3 = 5</step>\n</think>\n<answer>\\boxed{5}</answer>"
@@ -193,8 +200,17 @@ def run_checks(checker, model_path):
         reward = {"items": [{"problem": "What is 2 + 3?", "response": response, "group": "g"},
                             {"problem": "What is 2 + 3?", "response": response + " extra", "group": "g"}],
                   "design": design, "max_tokens": 16}
+        c.check_request("POST", "/v1/reward", reward, "reward " + design)
         status, headers, body = c.request("POST", "/v1/reward", reward)
         c.validate("POST", "/v1/reward", 200, status, headers, body, "reward " + design)
+    groups = {"groups": [{"id": "q1", "problem": "What is 2 + 3?", "responses": [response, response + " extra"]},
+                         {"problem": "What is 2 + 2?", "responses": [response]}],
+              "max_tokens": 16, "constrain_verdicts": False}
+    c.check_request("POST", "/v1/reward", groups, "reward groups")
+    status, headers, body = c.request("POST", "/v1/reward", groups)
+    grouped = c.validate("POST", "/v1/reward", 200, status, headers, body, "reward groups")
+    if grouped and [group["group"] for group in grouped["groups"]] != ["q1", "1"]:
+        c.failures.append(f"reward groups: groups named {[g['group'] for g in grouped['groups']]}, not ['q1', '1']")
     prompt = "<|im_start|>user\nWhat is 2 + 3?<|im_end|>\n<|im_start|>assistant\n"
     status, headers, body = c.request(
         "POST", "/get_reward?max_tokens=16", {"query": [prompt + response], "prompts": [prompt], "labels": ["5"]})
@@ -216,6 +232,7 @@ def run_checks(checker, model_path):
         ("POST", "/v1/completions", {"prompt": "x", "max_tokens": 64, "timeout": 0.000001}, 408, "timeout"),
         ("POST", "/v1/verify", {"items": []}, 400, "verify without items"),
         ("POST", "/v1/reward", {"items": [{"problem": "p", "response": "r"}], "design": "best"}, 400, "unknown design"),
+        ("POST", "/v1/reward", {"groups": [{"problem": "p", "responses": []}]}, 400, "a group without responses"),
         ("POST", "/get_reward", {"query": "not a list"}, 400, "get_reward with a bad query"),
     ]
     for method, path, body, expected, label in errors:

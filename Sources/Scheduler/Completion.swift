@@ -28,6 +28,8 @@ struct Completion {
     private let probes: [VerdictProbe]
     /// The probe whose trigger the text ends with: the next token is a verdict.
     private var armedProbe: Int?
+    /// The rest of a verdict word that a constraining probe chose, written before anything else.
+    private var forced: [Int32] = []
 
     init(sampling: SamplingParameters, tokenizer: Tokenizer?, probes: [VerdictProbe] = []) {
         self.sampling = sampling
@@ -48,8 +50,19 @@ struct Completion {
     /// whether the sequence ends with it.
     mutating func next(_ logits: UnsafeBufferPointer<Float>) -> TokenOutput {
         precondition(!isFinished, "sampling a finished sequence")
-        let verdict = armedProbe.map { readVerdict(probe: $0, logits) }
-        let choice = sampler.sample(logits)
+        let verdict = forced.isEmpty ? armedProbe.map { readVerdict(probe: $0, logits) } : nil
+        let choice: SampledToken
+        if !forced.isEmpty {
+            let token = forced.removeFirst()
+            choice = SampledToken(
+                token: token, logprob: logits[Int(token)] - Sampler.logSumExp(logits), topLogprobs: [])
+        } else if let armedProbe, probes[armedProbe].constrains {
+            let probe = probes[armedProbe]
+            choice = sample(among: probe.candidates, logits)
+            if let chosen = probe.candidates.firstIndex(of: choice.token) { forced = probe.continuations[chosen] }
+        } else {
+            choice = sampler.sample(logits)
+        }
         ids.append(choice.token)
         if sampling.stopTokenIds.contains(choice.token) {
             end(.stop)
@@ -74,7 +87,19 @@ struct Completion {
         let probabilities = probes[index].candidates.map { candidate in
             Int(candidate) < logits.count ? Float(exp(Double(logits[Int(candidate)] - normalizer))) : 0
         }
-        return VerdictReading(probe: index, probabilities: probabilities, textOffset: text.count)
+        let mostLikely = Sampler.argmax(logits)
+        return VerdictReading(
+            probe: index, probabilities: probabilities, textOffset: text.count,
+            mostLikelyIsCandidate: probes[index].candidates.contains(mostLikely))
+    }
+
+    /// Draws from the logits with every token but the candidates ruled out.
+    private mutating func sample(among candidates: [Int32], _ logits: UnsafeBufferPointer<Float>) -> SampledToken {
+        var allowed = [Float](repeating: -.infinity, count: logits.count)
+        for candidate in candidates where Int(candidate) < logits.count {
+            allowed[Int(candidate)] = logits[Int(candidate)]
+        }
+        return allowed.withUnsafeBufferPointer { sampler.sample($0) }
     }
 
     /// Ends the sequence. `stop` and `length` release all text held back (a character still missing

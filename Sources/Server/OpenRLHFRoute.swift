@@ -37,6 +37,10 @@ enum OpenRLHFRoute {
         var settings: JSONObject = ["items": .array([.object(["problem": .string("x"), "response": .string("x")])])]
         for key in ["design", "variant", "format"] { if let value = query[key] { settings[key] = .string(value) } }
         if let value = query["max_tokens"].flatMap(Int.init) { settings["max_tokens"] = .int(value) }
+        if let value = query["constrain_verdicts"] {
+            settings["constrain_verdicts"] =
+                value == "true" ? .bool(true) : value == "false" ? .bool(false) : .string(value)
+        }
         if settings["design"] == .string(RewardDesign.ruleBased.rawValue) {
             settings["items"] = .array([
                 .object(["problem": .string("x"), "response": .string("x"), "ground_truth": .string("x")])

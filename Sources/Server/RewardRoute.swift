@@ -1,8 +1,10 @@
 // POST /v1/reward: SPARK's RL rewards for policy responses, computed as the release computes them
 // (Reward library): the format gate first (an invalid response never reaches the model and scores 0),
 // the reward model's verdict on the response cut after its last `</answer>`, then the design's formula.
-// Items with the same `group` also get their GRPO advantages, and for the step-level designs the
-// tango_grpo step advantages and selective-advantage multipliers, per step with its character span.
+// Responses come as `items` (each with its problem and an optional `group`) or as `groups` (one problem,
+// its GRPO responses), which come back as items in order, group by group. Items of a group also get
+// their GRPO advantages, and for the step-level designs the tango_grpo step advantages and
+// selective-advantage multipliers, per step with its character span.
 //
 // Every item says what happened in `status`: `ok`, `format_rejected` (a real 0), or, where the model
 // did not judge, `unparseable`, `truncated`, `timeout`, `error`: then `score` is null and `mask` false,
@@ -30,40 +32,36 @@ enum RewardRoute {
         var seed: UInt64?
         var sampling: SamplingParameters
         var timeoutSeconds: Double?
+        /// Whether each verdict slot may only hold a verdict word.
+        var constrainVerdicts: Bool
     }
 
     static func parse(_ body: [UInt8], model: ServedModel) throws(APIError) -> ([Item], Options) {
         let reader = try RequestReader(body: body)
         try model.check(modelName: try reader.string("model"))
-        guard let values = reader.object["items"]?.arrayValue, !values.isEmpty else {
-            throw .badRequest(
-                "'items' is required: a non-empty list of {\"problem\", \"response\"}", parameter: "items")
-        }
-        guard values.count <= VerifyRoute.maximumItems else {
-            throw .badRequest(
-                "at most \(VerifyRoute.maximumItems) items per request, found \(values.count)", parameter: "items")
-        }
         let designName = try reader.string("design") ?? RewardDesign.processAwareOutcome.rawValue
         guard let design = RewardDesign(rawValue: designName) else {
             throw .badRequest(
                 "'design' must be one of \(RewardDesign.allCases.map(\.rawValue).joined(separator: ", ")), found '\(designName)'",
                 parameter: "design")
         }
-        var items: [Item] = []
-        for (index, value) in values.enumerated() {
-            let item = try RequestReader(value, path: "items[\(index)].")
-            guard let problem = try item.string("problem"), let response = try item.string("response") else {
-                throw .badRequest(
-                    "'items[\(index)]' needs 'problem' and 'response' (strings)", parameter: "items[\(index)]")
-            }
-            let groundTruth = try item.string("ground_truth")
-            if design == .ruleBased && groundTruth == nil {
-                throw .badRequest(
-                    "the rule_based design needs 'items[\(index)].ground_truth'",
-                    parameter: "items[\(index)].ground_truth")
-            }
-            items.append(
-                Item(problem: problem, response: response, group: try item.string("group"), groundTruth: groundTruth))
+        let items: [Item]
+        switch (reader.object["items"], reader.object["groups"]) {
+        case (let list?, nil): items = try flatItems(list)
+        case (nil, let list?): items = try groupedItems(list)
+        default:
+            throw .badRequest(
+                "give 'items' (a list of {\"problem\", \"response\"}) or 'groups' (a list of {\"problem\", \"responses\"}), not both",
+                parameter: "items")
+        }
+        guard items.count <= VerifyRoute.maximumItems else {
+            throw .badRequest(
+                "at most \(VerifyRoute.maximumItems) responses per request, found \(items.count)", parameter: "items")
+        }
+        if design == .ruleBased, let index = items.firstIndex(where: { $0.groundTruth == nil }) {
+            throw .badRequest(
+                "the rule_based design needs a ground_truth for every response; response \(index) has none",
+                parameter: "ground_truth")
         }
         let defaultVariant: RewardModelVariant = design == .outcome ? .orm : .prmCoT
         let variantName = try reader.string("variant") ?? defaultVariant.rawValue
@@ -88,8 +86,63 @@ enum RewardRoute {
             items,
             Options(
                 design: design, variant: variant, formatGate: format == "spark", seed: seed, sampling: sampling,
-                timeoutSeconds: try SamplingFields.timeout(reader))
+                timeoutSeconds: try SamplingFields.timeout(reader),
+                constrainVerdicts: try reader.bool("constrain_verdicts") ?? true)
         )
+    }
+
+    private static func flatItems(_ list: JSONValue) throws(APIError) -> [Item] {
+        guard let values = list.arrayValue, !values.isEmpty else {
+            throw .badRequest(
+                "'items' must be a non-empty list of {\"problem\", \"response\"}", parameter: "items")
+        }
+        var items: [Item] = []
+        for (index, value) in values.enumerated() {
+            let item = try RequestReader(value, path: "items[\(index)].")
+            guard let problem = try item.string("problem"), let response = try item.string("response") else {
+                throw .badRequest(
+                    "'items[\(index)]' needs 'problem' and 'response' (strings)", parameter: "items[\(index)]")
+            }
+            items.append(
+                Item(
+                    problem: problem, response: response, group: try item.string("group"),
+                    groundTruth: try item.string("ground_truth")))
+        }
+        return items
+    }
+
+    /// GRPO groups: one problem with its responses; a group is named by its `id`, else its position.
+    private static func groupedItems(_ list: JSONValue) throws(APIError) -> [Item] {
+        guard let values = list.arrayValue, !values.isEmpty else {
+            throw .badRequest(
+                "'groups' must be a non-empty list of {\"problem\", \"responses\": [...]}", parameter: "groups")
+        }
+        var items: [Item] = []
+        var names: Set<String> = []
+        for (index, value) in values.enumerated() {
+            let group = try RequestReader(value, path: "groups[\(index)].")
+            guard let problem = try group.string("problem") else {
+                throw .badRequest("'groups[\(index)].problem' is required", parameter: "groups[\(index)].problem")
+            }
+            guard let list = group.object["responses"]?.arrayValue, !list.isEmpty,
+                case let responses = list.compactMap(\.stringValue), responses.count == list.count
+            else {
+                throw .badRequest(
+                    "'groups[\(index)].responses' must be a non-empty list of strings",
+                    parameter: "groups[\(index)].responses")
+            }
+            let name = try group.string("id") ?? String(index)
+            guard names.insert(name).inserted else {
+                throw .badRequest(
+                    "'groups[\(index)].id' repeats the group name '\(name)'; each group needs its own",
+                    parameter: "groups[\(index)].id")
+            }
+            let groundTruth = try group.string("ground_truth")
+            for response in responses {
+                items.append(Item(problem: problem, response: response, group: name, groundTruth: groundTruth))
+            }
+        }
+        return items
     }
 
     /// One job per item the reward model must judge (valid responses of a reward-model design), and
@@ -101,7 +154,9 @@ enum RewardRoute {
         guard let template = model.chatTemplate else {
             throw .unprocessable("rewards need the model's ChatML chat template: \(model.chatTemplateProblem ?? "")")
         }
-        let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer).probes
+        let probes = VerdictProbes(
+            options.variant, tokenizer: model.tokenizer, constrains: options.constrainVerdicts
+        ).probes
         var jobs: [VerificationJob] = []
         var jobOfItem: [Int?] = []
         for item in items {
@@ -124,7 +179,7 @@ enum RewardRoute {
         _ items: [Item], _ options: Options, jobOfItem: [Int?], outcomes: [VerificationOutcome], model: ServedModel,
         modelName: String, seconds: Double, deadline: RequestDeadline
     ) -> JSONValue {
-        let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer)
+        let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer, constrains: options.constrainVerdicts)
         var system = SystemRandomNumberGenerator()
         var random = SeededRandom(seed: options.seed ?? system.next())
         var rewards: [ResponseReward?] = []
@@ -159,10 +214,11 @@ enum RewardRoute {
             groups.append(
                 groupEntry(group, indices: indices, rewards: rewards, entries: &entries, design: options.design))
         }
-        var usage = (prompt: 0, completion: 0)
+        var usage = (prompt: 0, completion: 0, cached: 0)
         for outcome in outcomes {
             usage.prompt += outcome.promptTokens
             usage.completion += outcome.completionTokens
+            usage.cached += outcome.cachedPromptTokens
         }
         return .object([
             "object": .string("reward"), "model": .string(modelName), "design": .string(options.design.rawValue),
@@ -171,6 +227,7 @@ enum RewardRoute {
             "usage": .object([
                 "prompt_tokens": .int(usage.prompt), "completion_tokens": .int(usage.completion),
                 "total_tokens": .int(usage.prompt + usage.completion),
+                "prompt_tokens_details": .object(["cached_tokens": .int(usage.cached)]),
             ]),
             "seconds": .double(seconds), "timeout_ms": .int(deadline.milliseconds),
         ])
@@ -205,6 +262,7 @@ enum RewardRoute {
             "outcome": reward?.reply?.outcome.map { .string($0 == .yes ? "yes" : "no") } ?? .null,
             "p_yes": evidence?.yesProbability.map { .double($0) } ?? .null,
             "reply": outcome.map { .string($0.text) } ?? .null,
+            "verdict_slots": VerificationOutcome.verdictSlots(outcome.map { [$0] } ?? []),
         ]
         if let group = item.group { object["group"] = .string(group) }
         if let error = outcome?.refusal { object["error"] = .string(error) }
@@ -264,13 +322,16 @@ enum RewardRoute {
                     tango.selectiveMultipliers(of: position).map { .double($0) })
             }
         }
+        var advantageOfItem: [Int: Double] = [:]
         if let advantages {
             for (position, index) in judged.enumerated() {
                 entries[index]["advantage"] = .double(advantages.advantages[position])
+                advantageOfItem[index] = advantages.advantages[position]
             }
         }
         return .object([
             "group": .string(group), "items": .array(indices.map { .int($0) }), "judged": .int(judged.count),
+            "advantages": .array(indices.map { advantageOfItem[$0].map { .double($0) } ?? .null }),
             "mean": advantages.map { .double($0.mean) } ?? .null,
             "std": advantages.map { .double($0.standardDeviation) } ?? .null,
             "zero_variance": .bool(advantages?.isZeroVariance ?? false),

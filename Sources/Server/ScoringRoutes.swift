@@ -45,7 +45,8 @@ enum ScoringRoutes {
             items,
             VerifyRoute.Options(
                 variant: .prmCoT, samples: 1, aggregate: "step", sampling: sampling,
-                timeoutSeconds: try SamplingFields.timeout(reader))
+                timeoutSeconds: try SamplingFields.timeout(reader),
+                constrainVerdicts: try reader.bool("constrain_verdicts") ?? true)
         )
     }
 

@@ -11,27 +11,33 @@ import Reward
 import Scheduler
 
 /// The probes of a variant: the step-verdict slot and the outcome slot (ORM: its first token), each
-/// left out when its candidate words share a first token in this vocabulary.
+/// left out when its candidate words share a first token in this vocabulary. Constraining probes make
+/// the model write one of the verdict words at each slot.
 struct VerdictProbes: Sendable {
     private(set) var probes: [VerdictProbe] = []
     private(set) var stepIndex: Int?
     private(set) var outcomeIndex: Int?
 
-    init(_ variant: RewardModelVariant, tokenizer: Tokenizer) {
+    init(_ variant: RewardModelVariant, tokenizer: Tokenizer, constrains: Bool) {
         let yesNo = variant == .orm ? ["Yes", "No"] : [" Yes", " No"]
         let outcomeTrigger = variant == .orm ? "" : "Is the answer correct (Yes/No)?"
         switch variant {
         case .orm: break
         case .prm:
             add(
-                VerdictProbe(trigger: "Step #:", words: [" Correct", " Incorrect"], tokenizer: tokenizer),
+                VerdictProbe(
+                    trigger: "Step #:", words: [" Correct", " Incorrect"], tokenizer: tokenizer, constrains: constrains),
                 as: \.stepIndex)
         case .prmCoT:
             add(
-                VerdictProbe(trigger: "**This step is", words: [" correct", " incorrect"], tokenizer: tokenizer),
+                VerdictProbe(
+                    trigger: "**This step is", words: [" correct", " incorrect"], tokenizer: tokenizer,
+                    constrains: constrains),
                 as: \.stepIndex)
         }
-        add(VerdictProbe(trigger: outcomeTrigger, words: yesNo, tokenizer: tokenizer), as: \.outcomeIndex)
+        add(
+            VerdictProbe(trigger: outcomeTrigger, words: yesNo, tokenizer: tokenizer, constrains: constrains),
+            as: \.outcomeIndex)
     }
 
     private mutating func add(_ probe: VerdictProbe?, as slot: WritableKeyPath<VerdictProbes, Int?>) {

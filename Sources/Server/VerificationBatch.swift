@@ -5,6 +5,7 @@
 
 import Dispatch
 import Engine
+import JSON
 import Scheduler
 import Synchronization
 
@@ -23,6 +24,16 @@ struct VerificationOutcome: Sendable {
     var cachedPromptTokens = 0
     /// Why it could not be submitted, if it was not.
     var refusal: String?
+
+    /// The verdict slots met, and in how many the model's most likely token was no verdict word: how
+    /// often an unconstrained greedy reply would have broken its format there.
+    static func verdictSlots(_ outcomes: [VerificationOutcome]) -> JSONValue {
+        let readings = outcomes.flatMap(\.readings)
+        return .object([
+            "total": .int(readings.count),
+            "most_likely_not_a_verdict": .int(readings.filter { !$0.mostLikelyIsCandidate }.count),
+        ])
+    }
 }
 
 final class VerificationBatch: Sendable {

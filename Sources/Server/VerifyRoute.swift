@@ -26,6 +26,8 @@ enum VerifyRoute {
         var aggregate: String
         var sampling: SamplingParameters
         var timeoutSeconds: Double?
+        /// Whether each verdict slot may only hold a verdict word.
+        var constrainVerdicts: Bool
     }
 
     static func parse(_ body: [UInt8], model: ServedModel) throws(APIError) -> ([Item], Options) {
@@ -90,7 +92,8 @@ enum VerifyRoute {
             items,
             Options(
                 variant: variant, samples: samples, aggregate: aggregate, sampling: sampling,
-                timeoutSeconds: try SamplingFields.timeout(reader))
+                timeoutSeconds: try SamplingFields.timeout(reader),
+                constrainVerdicts: try reader.bool("constrain_verdicts") ?? true)
         )
     }
 
@@ -105,7 +108,9 @@ enum VerifyRoute {
             throw .unprocessable(
                 "verification needs the model's ChatML chat template: \(model.chatTemplateProblem ?? "")")
         }
-        let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer).probes
+        let probes = VerdictProbes(
+            options.variant, tokenizer: model.tokenizer, constrains: options.constrainVerdicts
+        ).probes
         var jobs: [VerificationJob] = []
         for item in items {
             let prompt = options.variant.prompt(problem: item.problem, solution: item.solution)
@@ -127,7 +132,7 @@ enum VerifyRoute {
         _ items: [Item], _ options: Options, outcomes: [VerificationOutcome], model: ServedModel, modelName: String,
         seconds: Double, deadline: RequestDeadline
     ) -> JSONValue {
-        let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer)
+        let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer, constrains: options.constrainVerdicts)
         var entries: [JSONValue] = []
         var totalPrompt = 0
         var totalCompletion = 0
@@ -205,6 +210,7 @@ enum VerifyRoute {
             "parse_ok": .bool(parsed),
             "truncated": .bool(outcomes.contains { $0.reason == .length }),
             "verifications": .array(outcomes.map { .string($0.text) }),
+            "verdict_slots": VerificationOutcome.verdictSlots(outcomes),
         ]
         if let refusal = outcomes.first(where: { $0.refusal != nil })?.refusal { object["error"] = .string(refusal) }
         return .object(object)

@@ -155,6 +155,43 @@ import Testing
         for (got, want) in zip(readings[1].probabilities, second) { #expect(abs(got - want) < 1e-6) }
     }
 
+    /// At "It was" the model all but certainly wants a space (logit 40); C has 2, I has 1.
+    func verdictAfterWas(constrains: Bool, temperature: Float, seed: UInt64 = 0) -> (Int32, VerdictReading?) {
+        let correct = harness.byteToken(UInt8(ascii: "C"))
+        let incorrect = harness.byteToken(UInt8(ascii: "I"))
+        var sampling = SamplingParameters(temperature: temperature, maxTokens: 100)
+        sampling.seed = seed
+        var completion = Completion(
+            sampling: sampling, tokenizer: harness.tokenizer,
+            probes: [VerdictProbe(trigger: "was", candidates: [correct, incorrect], constrains: constrains)])
+        var last: TokenOutput?
+        for byte in "It was ".utf8 {
+            var logits = [Float](repeating: 0, count: harness.vocabularySize)
+            logits[Int(correct)] = 2
+            logits[Int(incorrect)] = 1
+            logits[Int(harness.byteToken(byte))] = 40
+            last = logits.withUnsafeBufferPointer { completion.next($0) }
+        }
+        return (last!.token, last!.verdict)
+    }
+
+    @Test func aConstrainingProbeDrawsOnlyAmongItsCandidates() {
+        let correct = harness.byteToken(UInt8(ascii: "C"))
+        let (free, freeReading) = verdictAfterWas(constrains: false, temperature: 0)
+        #expect(free == harness.byteToken(UInt8(ascii: " ")))
+        #expect(freeReading?.mostLikelyIsCandidate == false)
+        let (constrained, reading) = verdictAfterWas(constrains: true, temperature: 0)
+        #expect(constrained == correct)
+        // The reading is of the model's own distribution, the same with or without the constraint.
+        #expect(reading == freeReading)
+        // Sampled at temperature 1, C wins by its two-way share e^2 / (e^2 + e^1) = 0.731.
+        var wins = 0
+        for seed in 0..<1000 where verdictAfterWas(constrains: true, temperature: 1, seed: UInt64(seed)).0 == correct {
+            wins += 1
+        }
+        #expect(abs(Double(wins) / 1000 - exp(2) / (exp(2) + exp(1))) < 0.045)
+    }
+
     @Test func digitPlaceholdersNeedAtLeastOneDigit() {
         let probe = VerdictProbe(trigger: "Step #:", candidates: [1])
         #expect(probe.matches(suffixOf: Array("Step 7:".utf8)))

@@ -6,20 +6,6 @@ import Testing
 
 /// spark-server as a process on loopback, driven over HTTP.
 @Suite(.serialized) struct ServerEndToEndTests {
-    func post(_ connection: HTTPConnection, _ path: String, _ body: String, headers: [(String, String)] = [])
-        throws -> (status: Int, json: JSONObject?, response: ClientResponse)
-    {
-        let response = try connection.send(
-            "POST", path, headers: [("Content-Type", "application/json")] + headers, body: Array(body.utf8))
-        return (response.status, try? JSONValue.parse(response.body).objectValue, response)
-    }
-
-    func metric(_ server: ServerProcess, _ name: String) throws -> Double {
-        let text = try HTTPConnection(port: server.port).send("GET", "/metrics").text
-        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + " ") })
-        return try #require(Double(line.split(separator: " ").last!))
-    }
-
     /// The whole API against api/openapi.yaml, and the official openai client the way SPARK calls it.
     @Test func conformsToTheSpecAndTheOpenAIClient() throws {
         let server = try ServerProcess(arguments: ["--api-key", "test-key", "--quiet"])

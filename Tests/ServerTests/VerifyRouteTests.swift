@@ -77,9 +77,20 @@ final class InProcessServer: @unchecked Sendable {
         **Verification: Is the answer correct (Yes/No)? No**
         """
 
+    /// A reply that writes no verdict word at either slot; the verdict words get no more weight than
+    /// any other token there.
+    static let offWordReply = """
+        ## Step 1: Adding the numbers
+        Hard to say.
+        **This step is maybe.**
+
+        **Verification: Is the answer correct (Yes/No)? Maybe**
+        """
+
     /// One server for the suite: loading the 151k-token tokenizer is the slow part.
     static let sharedServer = try! InProcessServer(replies: [
-        ("2 + 3 = 6", wrongReply), ("2 + 3 = 5", rightReply), ("Yes or no?", "Yes"), ("", "I am not sure what to say."),
+        ("2 + 3 = 6", wrongReply), ("2 + 3 = 5", rightReply), ("2 + 3 = 7", offWordReply), ("Yes or no?", "Yes"),
+        ("", "I am not sure what to say."),
     ])
 
     var server: InProcessServer { Self.sharedServer }
@@ -124,6 +135,32 @@ final class InProcessServer: @unchecked Sendable {
         #expect(close(wrongSteps[0]["p_correct"], 0.75))
         #expect(close(wrongSteps[1]["p_correct"], 0.2))
         #expect(wrong["verifications"]?.arrayValue?.first == .string(Self.wrongReply))
+    }
+
+    @Test func constrainedVerdictSlotsAlwaysHoldAVerdictWord() throws {
+        let probe = item("What is 2 + 3?", ["2 + 3 = 7"])
+        let constrained = try items(try server.post("/v1/verify", .object(["items": .array([probe])])))[0]
+        // The model gave every token the same logit there, so each verdict is a tie broken by the lower
+        // token id (" correct" before " incorrect", " No" before " Yes"), and each P is one half.
+        #expect(constrained["status"] == .string("ok"))
+        // The step aggregate: no step is incorrect, so the outcome is yes whatever the final verdict says.
+        #expect(constrained["outcome"] == .string("yes"))
+        let steps = try #require(constrained["steps"]?.arrayValue).map { $0.objectValue! }
+        #expect(steps.map { $0["verdict"] } == [.string("correct")])
+        #expect(close(steps[0]["p_correct"], 0.5))
+        #expect(close(constrained["p_yes"], 0.5))
+        #expect(
+            constrained["verifications"]?.arrayValue?.first?.stringValue?.hasSuffix(
+                "**This step is correct.**\n\n**Verification: Is the answer correct (Yes/No)? No**") == true)
+        let slots: JSONValue = .object(["total": .int(2), "most_likely_not_a_verdict": .int(2)])
+        #expect(constrained["verdict_slots"] == slots)
+
+        let free = try items(
+            try server.post(
+                "/v1/verify", .object(["items": .array([probe]), "constrain_verdicts": .bool(false)])))[0]
+        #expect(free["status"] == .string("unparseable"))
+        #expect(free["verifications"]?.arrayValue?.first == .string(Self.offWordReply))
+        #expect(free["verdict_slots"] == slots)
     }
 
     @Test func anUnparseableReplySaysSoAndScoresNull() throws {
