@@ -240,6 +240,55 @@ func runServeBenchmark(_ arguments: [String]) throws {
     )
 }
 
+let attentionCommand = Command(
+    name: "spark-bench attention",
+    summary:
+        "The decode attention kernel alone: ns per call and GFLOP/s over a paged KV cache, with and without a shared prefix.",
+    options: [
+        .flag("--quick", help: "small contexts and one step, to check that the benchmark runs (for CI)"),
+        .value("--contexts", "LIST", help: "context lengths", default: "128,512,2048"),
+        .value("--groups", "LIST", help: "query heads per KV head", default: "4,7"),
+        .value("--head-dim", "N", help: "floats per head", default: "64"),
+        .value("--sequences", "N", help: "sequences decoding together", default: "32"),
+        .value("--kv-heads", "N", help: "KV heads per layer", default: "2"),
+        .value("--layers", "N", help: "layers, each with its own cache", default: "24"),
+        .value("--block-size", "N", help: "positions per KV block", default: "16"),
+        .value("--shared-percent", "N", help: "share of each context common to all sequences", default: "75"),
+        .value("--steps", "N", help: "decode steps timed", default: "4"),
+        .value("--repetitions", "N", help: "best of this many timings", default: "5"),
+    ])
+
+func runAttentionBenchmark(_ arguments: [String]) throws {
+    let options = attentionCommand.parseOrExit(arguments)
+    let quick = options.flag("--quick")
+    let benchmark = AttentionBenchmark(
+        sequences: quick ? 4 : try options.int("--sequences")!, kvHeads: try options.int("--kv-heads")!,
+        headDim: try options.int("--head-dim")!, layers: quick ? 2 : try options.int("--layers")!,
+        blockSize: try options.int("--block-size")!, steps: quick ? 1 : try options.int("--steps")!,
+        repetitions: quick ? 1 : try options.int("--repetitions")!,
+        sharedFraction: Double(try options.int("--shared-percent")!) / 100)
+    let contexts = quick ? [16, 40] : try options.intList("--contexts")!
+    let groups = try options.intList("--groups")!
+    print(
+        "spark-bench attention: \(benchmark.sequences) sequences x \(benchmark.kvHeads) KV heads, head_dim \(benchmark.headDim), \(benchmark.layers) layers, blocks of \(benchmark.blockSize)"
+    )
+    print(
+        "machine: \(WorkerPool.shared.threadCount) threads, kernels \(MachineProbe.instructionSet), memory read \(format(MachineProbe.memoryBandwidth(megabytes: quick ? 64 : 256, repetitions: 2), 1)) GB/s"
+    )
+    print("  context  group  prefix                 ns/call   ns/head   GFLOP/s   KV GB/s")
+    for context in contexts {
+        for group in groups {
+            for shared in [false, true] {
+                let figures = benchmark.run(context: context, groupSize: group, shared: shared)
+                let prefix = shared ? "\(options.string("--shared-percent")!) % shared" : "none"
+                print(
+                    "  \(pad(context, 7))  \(pad(group, 5))  \(prefix.padding(20))\(pad(Int(figures.nanosecondsPerCall.rounded()), 9))\(pad(Int((figures.nanosecondsPerCall / Double(group)).rounded()), 10))   \(format(figures.gflops, 1).leftPadded(7))   \(format(figures.cacheGBPerSecond, 1).leftPadded(7))"
+                )
+            }
+        }
+    }
+}
+
 /// An executable built beside this one (SwiftPM puts all products in one folder).
 func siblingExecutable(_ name: String) -> String {
     var path = CommandLine.arguments[0]
@@ -250,12 +299,14 @@ func siblingExecutable(_ name: String) -> String {
 
 extension String {
     func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
 
-let subcommands = ["engine": runEngineBenchmark, "serve": runServeBenchmark]
+let subcommands = ["engine": runEngineBenchmark, "serve": runServeBenchmark, "attention": runAttentionBenchmark]
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let subcommand = subcommands[name] else {
-    printToStandardError("usage: spark-bench engine|serve [options]   (spark-bench engine --help for the options)")
+    printToStandardError(
+        "usage: spark-bench engine|serve|attention [options]   (spark-bench engine --help for the options)")
     exit(2)
 }
 do {
