@@ -22,6 +22,7 @@ let engineCommand = Command(
             default: "/tmp/spark-bench-models"),
         .value("--prompt-tokens", "N", help: "prompt length for the prefill figure", default: "512"),
         .value("--batches", "LIST", help: "decode batch sizes", default: "1,8,16,32"),
+        .value("--decode-context", "N", help: "tokens already in each sequence's cache when decoding", default: "128"),
         .value("--decode-steps", "N", help: "decode steps timed per batch size", default: "16"),
         .value("--repetitions", "N", help: "best of this many timings", default: "3"),
     ])
@@ -46,7 +47,8 @@ func runEngineBenchmark(_ arguments: [String]) throws {
     let probeMegabytes = quick ? 64 : 256
     let benchmark = EngineBenchmark(
         config: config, modelDirectory: options.string("--model-dir")!, types: types,
-        promptTokens: quick ? 64 : try options.int("--prompt-tokens")!, decodeContext: quick ? 16 : 128,
+        promptTokens: quick ? 64 : try options.int("--prompt-tokens")!,
+        decodeContext: quick ? 16 : try options.int("--decode-context")!,
         decodeSteps: quick ? 2 : try options.int("--decode-steps")!,
         batchSizes: quick ? [1, 4] : try options.intList("--batches")!,
         repetitions: quick ? 1 : try options.int("--repetitions")!,
