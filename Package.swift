@@ -43,7 +43,8 @@ let package = Package(
             dependencies: ["Server", "Scheduler", "Engine", "Model", "HTTPServer", "CommandLineKit"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
-            name: "spark-bench", dependencies: ["Engine", "Model", "JSON", "HTTPClient", "CommandLineKit", "COpenBLAS", "CKernels"]),
+            name: "spark-bench",
+            dependencies: ["Engine", "Model", "JSON", "HTTPClient", "CommandLineKit", "COpenBLAS", "CKernels"]),
         .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
