@@ -3,8 +3,10 @@
 // allocation, sharing between sequences (a common prompt prefix) and eviction; the allocator above
 // decides who owns what, this type only stores.
 //
-// Layout, per layer and per tensor (K, V): [block][kvHead][slot][headDim], so one head's rows of one
-// block are contiguous for the attention kernel.
+// Layout, per layer: keys [block][kvHead][headDim][slot], values [block][kvHead][slot][headDim]. One
+// head's keys and values of one block are each contiguous for the attention kernel, and keys are
+// transposed so that the kernel computes a block's scores with broadcast-FMAs over the dimensions,
+// 16 positions per vector, without a horizontal sum per position (CKernels/attention.c).
 
 import Kernels
 import Model
@@ -40,7 +42,7 @@ public final class KVCache: @unchecked Sendable {
         max(1, megabytes * 1_048_576 / (bytesPerToken(config: config) * blockSize))
     }
 
-    /// Floats between the same head's rows of consecutive blocks.
+    /// Floats between the same head's data in consecutive blocks.
     public var blockStride: Int { kvHeadCount * blockSize * headDim }
 
     var layerStride: Int { blockCount * blockStride }
@@ -55,15 +57,17 @@ public final class KVCache: @unchecked Sendable {
     }
 
     /// Stores one token's keys and values (each kvHeadCount × headDim floats, head-major) at `slot`
-    /// of `block` in `layer`.
+    /// of `block` in `layer`: the key as a column of its head's [headDim][slot] block, the value as a row.
     func store(
         layer: Int, block: Int32, slot: Int, keyRow: UnsafePointer<Float>, valueRow: UnsafePointer<Float>
     ) {
         precondition(Int(block) >= 0 && Int(block) < blockCount && slot < blockSize, "KV slot out of range")
         for head in 0..<kvHeadCount {
-            let offset = Int(block) * blockStride + slot * headDim
-            (keyBase(layer: layer, kvHead: head) + offset).update(from: keyRow + head * headDim, count: headDim)
-            (valueBase(layer: layer, kvHead: head) + offset).update(from: valueRow + head * headDim, count: headDim)
+            let keyColumn = keyBase(layer: layer, kvHead: head) + Int(block) * blockStride + slot
+            let key = keyRow + head * headDim
+            for d in 0..<headDim { keyColumn[d * blockSize] = key[d] }
+            (valueBase(layer: layer, kvHead: head) + Int(block) * blockStride + slot * headDim)
+                .update(from: valueRow + head * headDim, count: headDim)
         }
     }
 }

@@ -22,6 +22,7 @@ let engineCommand = Command(
             default: "/tmp/spark-bench-models"),
         .value("--prompt-tokens", "N", help: "prompt length for the prefill figure", default: "512"),
         .value("--batches", "LIST", help: "decode batch sizes", default: "1,8,16,32"),
+        .value("--decode-context", "N", help: "tokens already in each sequence's cache when decoding", default: "128"),
         .value("--decode-steps", "N", help: "decode steps timed per batch size", default: "16"),
         .value("--repetitions", "N", help: "best of this many timings", default: "3"),
     ])
@@ -46,7 +47,8 @@ func runEngineBenchmark(_ arguments: [String]) throws {
     let probeMegabytes = quick ? 64 : 256
     let benchmark = EngineBenchmark(
         config: config, modelDirectory: options.string("--model-dir")!, types: types,
-        promptTokens: quick ? 64 : try options.int("--prompt-tokens")!, decodeContext: quick ? 16 : 128,
+        promptTokens: quick ? 64 : try options.int("--prompt-tokens")!,
+        decodeContext: quick ? 16 : try options.int("--decode-context")!,
         decodeSteps: quick ? 2 : try options.int("--decode-steps")!,
         batchSizes: quick ? [1, 4] : try options.intList("--batches")!,
         repetitions: quick ? 1 : try options.int("--repetitions")!,
@@ -240,6 +242,55 @@ func runServeBenchmark(_ arguments: [String]) throws {
     )
 }
 
+let attentionCommand = Command(
+    name: "spark-bench attention",
+    summary:
+        "The decode attention kernel alone: ns per call and GFLOP/s over a paged KV cache, with and without a shared prefix.",
+    options: [
+        .flag("--quick", help: "small contexts and one step, to check that the benchmark runs (for CI)"),
+        .value("--contexts", "LIST", help: "context lengths", default: "128,512,2048"),
+        .value("--groups", "LIST", help: "query heads per KV head", default: "4,7"),
+        .value("--head-dim", "N", help: "floats per head", default: "64"),
+        .value("--sequences", "N", help: "sequences decoding together", default: "32"),
+        .value("--kv-heads", "N", help: "KV heads per layer", default: "2"),
+        .value("--layers", "N", help: "layers, each with its own cache", default: "24"),
+        .value("--block-size", "N", help: "positions per KV block", default: "16"),
+        .value("--shared-percent", "N", help: "share of each context common to all sequences", default: "75"),
+        .value("--steps", "N", help: "decode steps timed", default: "4"),
+        .value("--repetitions", "N", help: "best of this many timings", default: "5"),
+    ])
+
+func runAttentionBenchmark(_ arguments: [String]) throws {
+    let options = attentionCommand.parseOrExit(arguments)
+    let quick = options.flag("--quick")
+    let benchmark = AttentionBenchmark(
+        sequences: quick ? 4 : try options.int("--sequences")!, kvHeads: try options.int("--kv-heads")!,
+        headDim: try options.int("--head-dim")!, layers: quick ? 2 : try options.int("--layers")!,
+        blockSize: try options.int("--block-size")!, steps: quick ? 1 : try options.int("--steps")!,
+        repetitions: quick ? 1 : try options.int("--repetitions")!,
+        sharedFraction: Double(try options.int("--shared-percent")!) / 100)
+    let contexts = quick ? [16, 40] : try options.intList("--contexts")!
+    let groups = try options.intList("--groups")!
+    print(
+        "spark-bench attention: \(benchmark.sequences) sequences x \(benchmark.kvHeads) KV heads, head_dim \(benchmark.headDim), \(benchmark.layers) layers, blocks of \(benchmark.blockSize)"
+    )
+    print(
+        "machine: \(WorkerPool.shared.threadCount) threads, kernels \(MachineProbe.instructionSet), memory read \(format(MachineProbe.memoryBandwidth(megabytes: quick ? 64 : 256, repetitions: 2), 1)) GB/s"
+    )
+    print("  context  group  prefix                 ns/call   ns/head   GFLOP/s   KV GB/s")
+    for context in contexts {
+        for group in groups {
+            for shared in [false, true] {
+                let figures = benchmark.run(context: context, groupSize: group, shared: shared)
+                let prefix = shared ? "\(options.string("--shared-percent")!) % shared" : "none"
+                print(
+                    "  \(pad(context, 7))  \(pad(group, 5))  \(prefix.padding(20))\(pad(Int(figures.nanosecondsPerCall.rounded()), 9))\(pad(Int((figures.nanosecondsPerCall / Double(group)).rounded()), 10))   \(format(figures.gflops, 1).leftPadded(7))   \(format(figures.cacheGBPerSecond, 1).leftPadded(7))"
+                )
+            }
+        }
+    }
+}
+
 /// An executable built beside this one (SwiftPM puts all products in one folder).
 func siblingExecutable(_ name: String) -> String {
     var path = CommandLine.arguments[0]
@@ -250,13 +301,17 @@ func siblingExecutable(_ name: String) -> String {
 
 extension String {
     func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
 
-let subcommands = ["engine": runEngineBenchmark, "serve": runServeBenchmark, "sampler": runSamplerBenchmark]
+let subcommands = [
+    "engine": runEngineBenchmark, "serve": runServeBenchmark, "sampler": runSamplerBenchmark,
+    "attention": runAttentionBenchmark,
+]
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let subcommand = subcommands[name] else {
     printToStandardError(
-        "usage: spark-bench engine|serve|sampler [options]   (--help after the subcommand lists its options)")
+        "usage: spark-bench engine|serve|sampler|attention [options]   (--help after the subcommand lists its options)")
     exit(2)
 }
 do {

@@ -32,13 +32,22 @@ int sk_linear_with_isa(sk_isa isa, size_t rows, size_t k, const float *x, size_t
                        size_t n_end);
 
 /// Causal attention for one token: the `group_size` query heads in `queries` ([group_size][head_dim])
-/// that share one key/value head attend to positions 0 ..< context_length of their sequence. The
-/// row of position p lives at `keys + block_table[p / block_size] * block_stride + (p % block_size) *
-/// head_dim` (likewise for `values`). `scores` is scratch of group_size × context_length floats;
-/// `output` receives [group_size][head_dim].
+/// that share one key/value head attend to positions 0 ..< context_length (at least 1) of their
+/// sequence. Position p is slot p % block_size of block b = block_table[p / block_size]; per block and
+/// head, keys are stored transposed and values not:
+///     key[p][d]   = keys[b * block_stride + d * block_size + p % block_size]
+///     value[p][d] = values[b * block_stride + (p % block_size) * head_dim + d]
+/// `scores` is scratch of group_size × context_length floats; `output` receives [group_size][head_dim].
+/// Any block size works; 16 is the fast path.
 void sk_attention(const float *queries, size_t group_size, size_t head_dim, const float *keys, const float *values,
                   const int32_t *block_table, size_t block_size, size_t block_stride, size_t context_length,
                   float scale, float *scores, float *output);
+
+/// The same with a chosen instruction set (tests compare every variant); returns 0, doing nothing,
+/// if the CPU lacks it.
+int sk_attention_with_isa(sk_isa isa, const float *queries, size_t group_size, size_t head_dim, const float *keys,
+                          const float *values, const int32_t *block_table, size_t block_size, size_t block_stride,
+                          size_t context_length, float scale, float *scores, float *output);
 
 /// output = weight · x / sqrt(mean(x²) + epsilon), over one row of `width` floats.
 void sk_rms_norm(const float *x, const float *weight, float epsilon, size_t width, float *output);
