@@ -25,6 +25,9 @@ struct VerificationOutcome: Sendable {
     /// Why it could not be submitted, if it was not.
     var refusal: String?
 
+    /// Whether the model finished its reply: not cut by a deadline or a cancellation, not refused.
+    var isSettled: Bool { refusal == nil && reason != .timeout && reason != .cancelled }
+
     /// The verdict slots met, and in how many the model's most likely token was no verdict word: how
     /// often an unconstrained greedy reply would have broken its format there.
     static func verdictSlots(_ outcomes: [VerificationOutcome]) -> JSONValue {
