@@ -177,6 +177,7 @@ public final class APIServer: HTTPHandler {
                     let response = VerifyRoute.response(
                         items, verifyOptions, outcomes: outcomes, model: model, modelName: model.primaryName,
                         seconds: seconds(started, .now), deadline: deadline)
+                    self.metrics.rewards.observe(response, route: route)
                     let isFinal = outcomes.allSatisfy(\.isSettled)
                     if route == "/v1/verify" {
                         exchange.respond(response, isFinal: isFinal)
@@ -203,6 +204,7 @@ public final class APIServer: HTTPHandler {
                     let reward = RewardRoute.response(
                         items, rewardOptions, jobOfItem: jobOfItem, outcomes: outcomes, model: model,
                         modelName: model.primaryName, seconds: seconds(started, .now), deadline: deadline)
+                    self.metrics.rewards.observe(reward, route: route)
                     exchange.respond(
                         openRLHF ? OpenRLHFRoute.response(reward) : reward,
                         isFinal: outcomes.allSatisfy(\.isSettled))

@@ -234,27 +234,27 @@ enum RewardRoute {
     }
 
     /// The status of an item: whether the model judged it, and if not, why.
-    static func status(reward: ResponseReward?, outcome: VerificationOutcome?) -> String {
-        guard let reward else { return "error" }
-        if !reward.isFormatValid { return "format_rejected" }
-        guard reward.design.usesRewardModel else { return "ok" }
-        guard let outcome else { return "error" }
-        if outcome.refusal != nil || outcome.reason == .cancelled { return "error" }
-        if outcome.reason == .timeout { return "timeout" }
+    static func status(reward: ResponseReward?, outcome: VerificationOutcome?) -> ItemStatus {
+        guard let reward else { return .error }
+        if !reward.isFormatValid { return .formatRejected }
+        guard reward.design.usesRewardModel else { return .ok }
+        guard let outcome else { return .error }
+        if outcome.refusal != nil || outcome.reason == .cancelled { return .error }
+        if outcome.reason == .timeout { return .timeout }
         guard let reply = reward.reply, reply.isOutcomeParsed else {
-            return outcome.reason == .length ? "truncated" : "unparseable"
+            return outcome.reason == .length ? .truncated : .unparseable
         }
-        return "ok"
+        return .ok
     }
 
     private static func entry(
         index: Int, item: Item, reward: ResponseReward?, outcome: VerificationOutcome?, evidence: VerdictEvidence?
     ) -> JSONObject {
         let status = status(reward: reward, outcome: outcome)
-        let judged = status == "ok" || status == "format_rejected"
+        let judged = status.isJudged
         let offsets = TextOffsets(item.response)
         var object: JSONObject = [
-            "index": .int(index), "status": .string(status),
+            "index": .int(index), "status": .string(status.rawValue),
             "score": judged ? reward.map { .double($0.score) } ?? .null : .null,
             "spark_score": .double(reward?.score ?? 0), "mask": .bool(judged),
             "valid": .bool(reward?.isFormatValid ?? false),

@@ -13,6 +13,7 @@ final class ServerMetrics: Sendable {
     let firstTokenSeconds: Histogram
     let latencySeconds: Histogram
     let retriesDeduplicated: Counter
+    let rewards: RewardTelemetry
     private let running: Gauge
     private let waiting: Gauge
     private let blocksInUse: Gauge
@@ -42,6 +43,7 @@ final class ServerMetrics: Sendable {
             "spark_retries_deduplicated_total",
             help: "Retried requests answered without new work: joined to the original in flight, or replayed.",
             labels: ["how"])
+        rewards = RewardTelemetry(registry: registry)
         running = registry.gauge("spark_requests_running", help: "Sequences in the running batch.")
         waiting = registry.gauge("spark_requests_waiting", help: "Sequences waiting for admission.")
         blocksInUse = registry.gauge("spark_kv_blocks_in_use", help: "KV cache blocks held by sequences.")

@@ -163,17 +163,17 @@ enum VerifyRoute {
         let stepVote =
             options.variant == .orm ? nil : SelfConsistency.voteSteps(replies, expectedStepCount: item.steps?.count)
         let parsed = replies.contains { $0.isOutcomeParsed || !$0.stepVerdicts.isEmpty }
-        let status: String
+        let status: ItemStatus
         if outcomes.contains(where: { $0.refusal != nil }) {
-            status = "error"
+            status = .error
         } else if outcomes.contains(where: { $0.reason == .timeout }) {
-            status = "timeout"
+            status = .timeout
         } else if outcomes.contains(where: { $0.reason == .cancelled }) {
-            status = "error"
+            status = .error
         } else if !parsed {
-            status = outcomes.allSatisfy({ $0.reason == .length }) ? "truncated" : "unparseable"
+            status = outcomes.allSatisfy({ $0.reason == .length }) ? .truncated : .unparseable
         } else {
-            status = "ok"
+            status = .ok
         }
         let stepDerived = stepVote?.derivedOutcome
         let verdict: Verdict? = options.aggregate == "step" ? (stepDerived ?? outcomeVote.verdict) : outcomeVote.verdict
@@ -196,9 +196,9 @@ enum VerifyRoute {
         }
         let yesProbabilities = evidence.compactMap(\.yesProbability)
         var object: JSONObject = [
-            "index": .int(index), "status": .string(status),
-            "outcome": status == "ok" ? verdict.map { .string($0 == .yes ? "yes" : "no") } ?? .null : .null,
-            "score": status == "ok" ? verdict.map { .double($0.value) } ?? .null : .null,
+            "index": .int(index), "status": .string(status.rawValue),
+            "outcome": status == .ok ? verdict.map { .string($0 == .yes ? "yes" : "no") } ?? .null : .null,
+            "score": status == .ok ? verdict.map { .double($0.value) } ?? .null : .null,
             "p_yes": yesProbabilities.isEmpty
                 ? .null : .double(yesProbabilities.reduce(0, +) / Double(yesProbabilities.count)),
             "outcome_votes": .object([
@@ -206,7 +206,7 @@ enum VerifyRoute {
                 "unparseable": .int(outcomeVote.unparseableCount),
             ]),
             "steps": .array(steps),
-            "first_error": status == "ok" ? .int(stepVote?.firstError ?? -1) : .null,
+            "first_error": status == .ok ? .int(stepVote?.firstError ?? -1) : .null,
             "parse_ok": .bool(parsed),
             "truncated": .bool(outcomes.contains { $0.reason == .length }),
             "verifications": .array(outcomes.map { .string($0.text) }),

@@ -146,6 +146,9 @@ import Testing
         #expect(logs["judged"] == .array([.double(1), .double(1)]))
         #expect(logs["format_valid"] == .array([.double(1), .double(0)]))
         #expect(logs["num_steps"] == .array([.double(4), .double(4)]))
+        #expect(logs["status_ok"] == .array([.double(1), .double(0)]))
+        #expect(logs["status_format_rejected"] == .array([.double(0), .double(1)]))
+        #expect(logs["status_timeout"] == .array([.double(0), .double(0)]))
         // Numbers only: OpenRLHF turns each into a tensor.
         for (_, value) in logs.pairs { #expect(value.arrayValue?.allSatisfy { $0.doubleValue != nil } == true) }
     }
