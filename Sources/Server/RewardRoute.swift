@@ -181,7 +181,8 @@ enum RewardRoute {
     ) -> JSONValue {
         let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer, constrains: options.constrainVerdicts)
         var system = SystemRandomNumberGenerator()
-        var random = SeededRandom(seed: options.seed ?? system.next())
+        let randomSeed = options.seed ?? system.next()
+        var random = SeededRandom(seed: randomSeed)
         var rewards: [ResponseReward?] = []
         var entries: [JSONObject] = []
         for (index, item) in items.enumerated() {
@@ -230,7 +231,19 @@ enum RewardRoute {
                 "prompt_tokens_details": .object(["cached_tokens": .int(usage.cached)]),
             ]),
             "seconds": .double(seconds), "timeout_ms": .int(deadline.milliseconds),
+            "provenance": provenance(options, model: model, randomSeed: randomSeed),
         ])
+    }
+
+    /// Provenance.json, plus for the random design the seed its draws came from.
+    private static func provenance(_ options: Options, model: ServedModel, randomSeed: UInt64) -> JSONValue {
+        var object =
+            Provenance.json(
+                model: model, variant: options.design.usesRewardModel ? options.variant : nil,
+                sampling: options.sampling, samples: 1, constrainVerdicts: options.constrainVerdicts
+            ).objectValue ?? [:]
+        if options.design == .random { object["random_seed"] = .int(Int(Int64(bitPattern: randomSeed))) }
+        return .object(object)
     }
 
     /// The status of an item: whether the model judged it, and if not, why.
@@ -263,6 +276,7 @@ enum RewardRoute {
             "p_yes": evidence?.yesProbability.map { .double($0) } ?? .null,
             "reply": outcome.map { .string($0.text) } ?? .null,
             "verdict_slots": VerificationOutcome.verdictSlots(outcome.map { [$0] } ?? []),
+            "usage": Provenance.usage(outcome.map { [$0] } ?? []),
         ]
         if let group = item.group { object["group"] = .string(group) }
         if let error = outcome?.refusal { object["error"] = .string(error) }

@@ -152,6 +152,9 @@ enum VerifyRoute {
                 "total_tokens": .int(totalPrompt + totalCompletion),
             ]),
             "seconds": .double(seconds), "timeout_ms": .int(deadline.milliseconds),
+            "provenance": Provenance.json(
+                model: model, variant: options.variant, sampling: options.sampling, samples: options.samples,
+                constrainVerdicts: options.constrainVerdicts),
         ])
     }
 
@@ -211,6 +214,7 @@ enum VerifyRoute {
             "truncated": .bool(outcomes.contains { $0.reason == .length }),
             "verifications": .array(outcomes.map { .string($0.text) }),
             "verdict_slots": VerificationOutcome.verdictSlots(outcomes),
+            "usage": Provenance.usage(outcomes),
         ]
         if let refusal = outcomes.first(where: { $0.refusal != nil })?.refusal { object["error"] = .string(refusal) }
         return .object(object)
