@@ -6,18 +6,6 @@ import Testing
 
 /// Every verification and reward says where it came from, enough to reproduce it.
 @Suite struct ProvenanceTests {
-    func sha256sum(of directory: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "cd '\(directory)' && cat config.json model*.safetensors | sha256sum"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(64))
-    }
-
     @Test func aSampledVerificationNamesItsModelPromptParserAndSeedAndReproduces() throws {
         let server = try ServerProcess(arguments: ["--quiet"])
         let request = #"""
@@ -26,7 +14,7 @@ import Testing
             """#
         let first = try #require(try post(HTTPConnection(port: server.port), "/v1/verify", request + "}").json)
         let provenance = try #require(first["provenance"]?.objectValue)
-        #expect(provenance["checkpoint_sha256"] == .string(try sha256sum(of: server.modelDirectory)))
+        #expect(provenance["checkpoint_sha256"] == .string(try sha256sumOfCheckpoint(server.modelDirectory)))
         #expect(provenance["model"] == .string(server.modelDirectory))
         #expect(provenance["parser_version"] == .int(1))
         let template = try #require(provenance["prompt_template"]?.stringValue)
