@@ -22,6 +22,10 @@ public struct ServerOptions: Sendable {
     public var retryWindowSeconds: Double = 60
     /// Request and answer bytes kept for retries, at most.
     public var retryStoreBytes = 64 << 20
+    /// Seconds between rounds of master-key canaries (0: none).
+    public var canaryIntervalSeconds: Double = 0
+    /// Tokens each canary verification may write.
+    public var canaryMaxTokens = 1024
 
     public init() {}
 }
@@ -53,23 +57,35 @@ public final class APIServer: HTTPHandler {
     private let work = DispatchQueue(label: "spark-requests", attributes: .concurrent)
     private let apiKeys: [[UInt8]]
     private let retries: RetryLedger
+    private let canaries: Canaries?
 
     public init(options: ServerOptions) {
         self.options = options
         log = AccessLog(enabled: options.accessLog)
         retries = RetryLedger(
             windowSeconds: options.retryWindowSeconds, byteLimit: options.retryStoreBytes, metrics: metrics)
+        canaries =
+            options.canaryIntervalSeconds > 0
+            ? Canaries(
+                interval: options.canaryIntervalSeconds, maxTokens: options.canaryMaxTokens, registry: metrics.registry)
+            : nil
         apiKeys = options.apiKeys.map { Array($0.utf8) }
     }
 
-    public func becomeReady(_ runtime: ServingRuntime) { phase.withLock { $0 = .ready(runtime) } }
+    deinit { canaries?.stop() }
+
+    public func becomeReady(_ runtime: ServingRuntime) {
+        phase.withLock { $0 = .ready(runtime) }
+        canaries?.start(runtime)
+    }
 
     public func loadingFailed(_ reason: String) { phase.withLock { $0 = .failed(reason) } }
 
     /// Stops taking generation requests (they get 503), and returns the runtime so that the caller can
     /// drain the scheduler; nil if the model never loaded.
     public func beginDraining() -> ServingRuntime? {
-        phase.withLock { phase in
+        canaries?.stop()
+        return phase.withLock { phase in
             switch phase {
             case .ready(let runtime):
                 phase = .draining(runtime)

@@ -63,8 +63,8 @@ final class VerificationBatch: Sendable {
     }
 
     /// Submits every job with the given deadline; a job the scheduler refuses finishes at once with
-    /// its reason. Returns the handles, for cancellation.
-    func start(deadline: ContinuousClock.Instant, exchange: Exchange) {
+    /// its reason. The jobs are cancelled when nobody waits for the exchange's answer any more.
+    func start(deadline: ContinuousClock.Instant, exchange: Exchange?) {
         if jobs.isEmpty {
             DispatchQueue.global().async { [self] in completion([]) }
             return
@@ -83,7 +83,7 @@ final class VerificationBatch: Sendable {
         }
         let submitted = handles
         state.withLock { $0.handles = submitted }
-        exchange.onDisconnect { [self] in
+        exchange?.onDisconnect { [self] in
             for handle in submitted { scheduler.cancel(handle) }
         }
     }
