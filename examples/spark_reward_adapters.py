@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reward functions for verl and TRL that call spark-server's /v1/reward, one request per batch with
 its responses grouped by problem (GRPO groups), and carry over what the server says about every
-item (`status`, `mask`) in the form each trainer understands. Standard library only; copy this file next to your training script.
+item (`status`, `mask`) in the form each trainer understands. Standard library only; copy this file
+next to your training script.
 
 How a sample the reward model did not judge (status unparseable, truncated, timeout or error; the
 server's `score` is null and `mask` false) reaches each trainer:
