@@ -28,7 +28,8 @@ enum RewardRoute {
     struct Options {
         var design: RewardDesign
         var variant: RewardModelVariant
-        var formatGate: Bool
+        /// The gate in front of the model; nil: none.
+        var format: PolicyFormat?
         var seed: UInt64?
         var sampling: SamplingParameters
         var timeoutSeconds: Double?
@@ -72,10 +73,10 @@ enum RewardRoute {
                 "'variant' must be one of \(design.acceptedVariants.map(\.rawValue).joined(separator: ", ")) for the \(design.rawValue) design, found '\(variantName)'",
                 parameter: "variant")
         }
-        let format = try reader.string("format") ?? "spark"
-        guard format == "spark" || format == "none" else {
+        let formatName = try reader.string("format") ?? PolicyFormat.spark.rawValue
+        guard formatName == "none" || PolicyFormat(rawValue: formatName) != nil else {
             throw .badRequest(
-                "'format' must be spark (the policy's <answer> format, gated) or none, found '\(format)'",
+                "'format' must be spark (the policy's <answer> format), steps (Step k: lines and one Answer: line) or none, found '\(formatName)'",
                 parameter: "format")
         }
         var sampling = SamplingParameters(temperature: 0)
@@ -85,7 +86,8 @@ enum RewardRoute {
         return (
             items,
             Options(
-                design: design, variant: variant, formatGate: format == "spark", seed: seed, sampling: sampling,
+                design: design, variant: variant, format: PolicyFormat(rawValue: formatName), seed: seed,
+                sampling: sampling,
                 timeoutSeconds: try SamplingFields.timeout(reader),
                 constrainVerdicts: try reader.bool("constrain_verdicts") ?? true)
         )
@@ -160,7 +162,7 @@ enum RewardRoute {
         var jobs: [VerificationJob] = []
         var jobOfItem: [Int?] = []
         for item in items {
-            if options.formatGate && !FormatCheck(response: item.response).isValid {
+            if let format = options.format, !FormatCheck(response: item.response, format: format).isValid {
                 jobOfItem.append(nil)
                 continue
             }
@@ -192,12 +194,12 @@ enum RewardRoute {
             }
             let reward: ResponseReward?
             switch options.design {
-            case .random: reward = ResponseReward(randomFor: item.response, using: &random)
+            case .random: reward = ResponseReward(randomFor: item.response, format: options.format, using: &random)
             case .ruleBased: reward = ResponseReward(ruleBasedFor: item.response, groundTruth: item.groundTruth ?? "")
             default:
                 reward = try? ResponseReward(
                     design: options.design, response: item.response, reply: evidence?.reply,
-                    formatGate: options.formatGate)
+                    format: options.format)
             }
             rewards.append(reward)
             entries.append(entry(index: index, item: item, reward: reward, outcome: outcome, evidence: evidence))
@@ -310,6 +312,10 @@ enum RewardRoute {
         case .boxedCount(let count): .object(["kind": .string("boxed_count"), "count": .int(count)])
         case .answerBlockCount(let count): .object(["kind": .string("answer_block_count"), "count": .int(count)])
         case .textAfterAnswer(let offset): .object(["kind": .string("text_after_answer"), "at": .int(offset)])
+        case .noSteps: .object(["kind": .string("no_steps")])
+        case .stepNumbering(let expected, let found):
+            .object(["kind": .string("step_numbering"), "expected": .int(expected), "found": .int(found)])
+        case .answerLineCount(let count): .object(["kind": .string("answer_line_count"), "count": .int(count)])
         }
     }
 
