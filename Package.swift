@@ -38,6 +38,7 @@ let package = Package(
         .target(
             name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
         .target(name: "HTTPClient"),
+        .target(name: "RL", dependencies: ["Model", "Reward"]),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
         .executableTarget(
@@ -68,5 +69,9 @@ let package = Package(
                 "response_corpus.json", "tango_corpus.json",
             ]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
+        .testTarget(
+            name: "RLTests", dependencies: ["RL", "Model", "JSON", "TestSupport"],
+            // The fixture generator and its output, read by path from the tests.
+            exclude: ["make_token_placement_fixtures.py", "token_placement.json"]),
     ]
 )
