@@ -71,7 +71,10 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
         .testTarget(
             name: "RLTests", dependencies: ["RL", "Model", "JSON", "TestSupport"],
-            // The fixture generator and its output, read by path from the tests.
-            exclude: ["make_token_placement_fixtures.py", "token_placement.json"]),
+            // Fixture generators and their outputs, read by path from the tests.
+            exclude: [
+                "make_token_placement_fixtures.py", "token_placement.json", "make_grpo_fixtures.py",
+                "grpo_objective.json",
+            ]),
     ]
 )
