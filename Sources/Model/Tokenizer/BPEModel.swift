@@ -192,7 +192,7 @@ final class BPEModel: Sendable {
         }
     }
 
-    private static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
+    static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
     }
 }

@@ -1,5 +1,5 @@
 // A binary heap that pops first the element preceding all the others: the merge queue of BPE encoding
-// (BPEModel).
+// (BPEModel) and of BPE training (BPETrainer).
 
 protocol Prioritized {
     func precedes(_ other: Self) -> Bool
