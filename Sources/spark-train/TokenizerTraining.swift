@@ -60,9 +60,14 @@ func runTokenizerTraining(_ arguments: [String]) throws {
     let start = clock.now
     let fileBytes = fileSize(path)
     var corpus = WordCounts()
+    var reportedMegabytes = -1
     try TrainingText.forEachText(inFile: path, format: format) { text, bytesRead in
         corpus.add(text)
-        writeToStandardError("\rcounting words: \(megabytes(bytesRead)) of \(megabytes(fileBytes)) MB")
+        // JSONL hands over one record at a time: one progress line per megabyte is enough.
+        if bytesRead / 1_000_000 != reportedMegabytes || bytesRead == fileBytes {
+            reportedMegabytes = bytesRead / 1_000_000
+            writeToStandardError("\rcounting words: \(megabytes(bytesRead)) of \(megabytes(fileBytes)) MB")
+        }
     }
     let counted = clock.now
     printToStandardError("")
