@@ -33,6 +33,7 @@ let tokenizerCommand = Command(
 func runTokenizerTraining(_ arguments: [String]) throws {
     let options = tokenizerCommand.parseOrExit(arguments)
     let path = options.string("--data")!
+    let directory = options.string("--out")!
     let specialTokens = options.string("--special-tokens")!.split(separator: ",").map(String.init)
     if Set(specialTokens).count != specialTokens.count {
         tokenizerCommand.fail("--special-tokens lists a token twice: \(specialTokens)")
@@ -90,9 +91,8 @@ func runTokenizerTraining(_ arguments: [String]) throws {
             "stopped at \(tokenizer.tokens.count) tokens: no pair left that occurs at least \(max(minimumFrequency, 1)) "
                 + "times")
     }
-    try tokenizer.write(to: options.string("--out")!)
+    try tokenizer.write(to: directory)
     let total = clock.now - start
-    let directory = options.string("--out")!
     print(
         "wrote \(FileSystem.join(directory, "tokenizer.json")) (\(tokenizer.tokens.count) tokens: "
             + "\(tokenizer.specialTokens.count) special, 256 bytes, \(tokenizer.merges.count) merges) and "

@@ -45,6 +45,8 @@ import Testing
         let text = BPETrainingFixtures.folder + "/corpus.txt"
         let badJSONL = directory + "/bad.jsonl"
         TestFiles.write("{\"text\": \"fine\"}\n{\"text\": null}\n", to: badJSONL)
+        let blankJSONL = directory + "/blank.jsonl"
+        TestFiles.write("\n  \n", to: blankJSONL)
         let cases: [(data: String, extra: [String], status: Int32, message: String)] = [
             (
                 text, ["--vocab-size", "100"], 2,
@@ -56,6 +58,7 @@ import Testing
                 badJSONL, ["--vocab-size", "300"], 1,
                 "bad.jsonl line 2: expected an object with a string field \"text\", found null"
             ),
+            (blankJSONL, ["--vocab-size", "300"], 1, "blank.jsonl: no text to train on"),
         ]
         for (data, extra, status, message) in cases {
             let outcome = try CommandRunner.run(
