@@ -1,5 +1,6 @@
 // spark-train: the programs that produce and judge the models spark-server serves. This build has the
-// evaluation of process reward models on ProcessBench; data synthesis and training follow.
+// evaluation of process reward models on ProcessBench and tokenizer training; data synthesis and model
+// training follow.
 
 import CommandLineKit
 import HTTPClient
@@ -123,13 +124,20 @@ func percent(_ value: Double) -> String {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: spark-train eval processbench [options]   (add --help for the options)"
-guard arguments.count >= 2, arguments[0] == "eval", arguments[1] == "processbench" else {
-    printToStandardError(usage)
-    exit(2)
-}
+let usage = """
+    usage: spark-train eval processbench [options]
+           spark-train tokenizer [options]
+    (add --help for the options)
+    """
 do {
-    try runProcessBench(Array(arguments.dropFirst(2)))
+    if arguments.first == "tokenizer" {
+        try runTokenizerTraining(Array(arguments.dropFirst()))
+    } else if arguments.count >= 2, arguments[0] == "eval", arguments[1] == "processbench" {
+        try runProcessBench(Array(arguments.dropFirst(2)))
+    } else {
+        printToStandardError(usage)
+        exit(2)
+    }
 } catch {
     printToStandardError("spark-train: \(error)")
     exit(1)
