@@ -1,7 +1,8 @@
 // The BPE model: turns one pre-tokenized piece (raw bytes; each byte is one character of the
 // byte-level alphabet) into token ids by applying merges in rank order. Matches HF tokenizers'
 // `models/bpe` (`merge_word`, `Word::merge_all`, `ignore_merges`, `unk_token` with `fuse_unk`,
-// `byte_fallback`); dropout, `continuing_subword_prefix` and `end_of_word_suffix` are rejected at load.
+// `byte_fallback`); dropout, and a non-empty `continuing_subword_prefix` or `end_of_word_suffix`, are
+// rejected at load.
 //
 // The merge loop is HF's priority queue, stale entries and all: when two merges make the same token
 // (vocabularies converted from tiktoken have many), a queued entry is applied if the pair now at its
