@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "JSON"]),
         .target(name: "Metrics"),
         .target(name: "Reward"),
+        .target(name: "Domain", dependencies: ["JSON"]),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
@@ -67,6 +68,7 @@ let package = Package(
                 "make_reply_corpus.py", "make_response_corpus.py", "make_tango_corpus.py", "reply_corpus.json",
                 "response_corpus.json", "tango_corpus.json",
             ]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "JSON", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
     ]
 )
