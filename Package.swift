@@ -33,6 +33,9 @@ let package = Package(
         .target(name: "Metrics"),
         .target(name: "Reward"),
         .target(name: "Domain", dependencies: ["JSON"]),
+        .target(
+            name: "Synthesis",
+            dependencies: ["Domain", "Reward", "JSON", "HTTPClient", "Kernels", "Model", "Engine", "Scheduler"]),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
@@ -46,7 +49,10 @@ let package = Package(
             dependencies: ["Server", "Scheduler", "Engine", "Model", "HTTPServer", "CommandLineKit"]),
         .executableTarget(
             name: "spark-train",
-            dependencies: ["Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit"]),
+            dependencies: [
+                "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
+                "Domain",
+            ]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
             name: "spark-bench",
@@ -69,6 +75,9 @@ let package = Package(
                 "response_corpus.json", "tango_corpus.json",
             ]),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "JSON", "TestSupport"]),
+        .testTarget(
+            name: "SynthesisTests",
+            dependencies: ["Synthesis", "Domain", "Reward", "HTTPServer", "JSON", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
     ]
 )
