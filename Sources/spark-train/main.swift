@@ -1,5 +1,5 @@
-// spark-train: the programs that produce and judge the models spark-server serves. This build has the
-// evaluation of process reward models on ProcessBench; data synthesis and training follow.
+// spark-train: the programs that produce and judge the models spark-server serves. This build has
+// Stage I data synthesis and the evaluation of process reward models on ProcessBench; training follows.
 
 import CommandLineKit
 import HTTPClient
@@ -123,13 +123,17 @@ func percent(_ value: Double) -> String {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: spark-train eval processbench [options]   (add --help for the options)"
-guard arguments.count >= 2, arguments[0] == "eval", arguments[1] == "processbench" else {
-    printToStandardError(usage)
-    exit(2)
-}
+let usage =
+    "usage: spark-train synth [options] | spark-train eval processbench [options]   (add --help for the options)"
 do {
-    try runProcessBench(Array(arguments.dropFirst(2)))
+    if arguments.first == "synth" {
+        try runSynth(Array(arguments.dropFirst()))
+    } else if arguments.count >= 2, arguments[0] == "eval", arguments[1] == "processbench" {
+        try runProcessBench(Array(arguments.dropFirst(2)))
+    } else {
+        printToStandardError(usage)
+        exit(2)
+    }
 } catch {
     printToStandardError("spark-train: \(error)")
     exit(1)
