@@ -1,10 +1,11 @@
 // A solution split the way the generator format writes it: `Step k:` paragraphs, then `Answer: N`.
 //
-// A step runs from its `Step k:` marker (optionally in bold, `**Step k:**`, and with `.` for `:`) to the
-// next marker or the answer line; text before the first marker is a preamble and belongs to no step.
-// A solution without markers is split into blank-line paragraphs, as ProcessBench splits its steps. The
-// answer is the text after the last `Answer:` (or `Final answer:`) at the start of a line; its value is
-// the first number in it, read as `StepArithmetic` reads numbers.
+// A step runs from its `Step k:` marker (optionally a Markdown heading or bold, `### Step k:` or
+// `**Step k:**`, and with `.` for `:`) to the next marker or the answer line; text before the first
+// marker is a preamble and belongs to no step. A solution without markers is split into blank-line
+// paragraphs, as ProcessBench splits its steps. The answer is the text after the last `Answer:` (or
+// `Final answer:`) at the start of a line; its value is the first number in it, read as `StepArithmetic`
+// reads numbers.
 
 public struct SolutionText: Sendable, Equatable {
     /// The steps without their markers, trimmed.
@@ -57,7 +58,7 @@ public struct SolutionText: Sendable, Equatable {
 
     /// The rest of `line` after `Step k:`, or nil when it does not start with a step marker.
     private static func afterStepMarker(_ line: String) -> String? {
-        var rest = Substring(line).drop { $0.isWhitespace }
+        var rest = Substring(line).drop(while: { $0.isWhitespace || $0 == "#" })
         let bold = rest.hasPrefix("**")
         if bold { rest = rest.dropFirst(2) }
         guard rest.hasPrefix("Step") || rest.hasPrefix("step") else { return nil }

@@ -24,8 +24,8 @@ import Testing
             Let me work it out.
             Step 1: The bags hold 4 × 3 = 12 apples.
             Step 2: 20 apples + 12 apples = 32 apples.
-            Step 3: So Mia has 32 apples before selling.
-            **Step 4:** Selling 5 leaves 32 - 5 = 27.
+            **Step 3:** So Mia has 32 apples before selling.
+            ### Step 4: Selling 5 leaves 32 - 5 = 27.
             Answer: 27 apples
             """)
         #expect(judgement.steps.count == 4)
