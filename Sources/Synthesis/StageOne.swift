@@ -40,11 +40,12 @@ public final class StageOne {
     private let generator: CompletionBackend
     private let verifier: CompletionBackend
     private let journal: CallJournal
-    private let progress: (String) -> Void
+    private let progress: @Sendable (String) -> Void
 
+    /// `progress` hears of each phase and of every tenth of its calls, from any thread.
     public init(
         configuration: StageOneConfiguration, generator: CompletionBackend, verifier: CompletionBackend,
-        progress: @escaping (String) -> Void = { _ in }
+        progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(SynthesisError) {
         self.configuration = try configuration.validated()
         self.generator = generator
@@ -208,14 +209,18 @@ public final class StageOne {
         let missing = fingerprints.indices.filter { journal.reply(fingerprints[$0]) == nil }
         progress("\(phase): \(calls.count) calls, \(calls.count - missing.count) already answered")
         if !missing.isEmpty {
-            let journal = journal
+            let (journal, progress) = (journal, progress)
             let failure = Mutex<SynthesisError?>(nil)
+            let answered = Atomic<Int>(0)
+            let tenth = max(1, missing.count / 10)
             try backend.complete(missing.map { calls[$0] }) { offset, reply in
                 do throws(SynthesisError) {
                     try journal.record(fingerprints[missing[offset]], reply: reply)
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
                 }
+                let count = answered.add(1, ordering: .relaxed).newValue
+                if count % tenth == 0 { progress("\(phase): \(count) of \(missing.count) asked calls answered") }
             }
             if let error = failure.withLock({ $0 }) { throw error }
         }

@@ -34,6 +34,7 @@ public struct StageOneConfiguration: Sendable {
             throw .configuration("verifications per solution must be 1 or more")
         }
         guard !methods.isEmpty else { throw .configuration("no method chosen") }
+        guard Set(methods).count == methods.count else { throw .configuration("a method is named twice") }
         for sampling in [generatorSampling, verifierSampling, critiqueSampling] where sampling.maxTokens < 1 {
             throw .configuration("max tokens must be 1 or more")
         }

@@ -121,6 +121,13 @@ import Testing
         }
     }
 
+    @Test func aMethodNamedTwiceIsRefused() throws {
+        let endpoint = try ScriptedEndpoint(replies: [:])
+        #expect(throws: SynthesisError.configuration("a method is named twice")) {
+            try AggregationTests.run(endpoint, directory: "/nonexistent/unused", methods: [.step, .single, .step])
+        }
+    }
+
     @Test func endpointURLs() throws {
         #expect(try EndpointBackend(url: "http://gpu-7:8000/v1", model: "m").path == "/v1/chat/completions")
         #expect(try EndpointBackend(url: "http://gpu-7:8000", model: "m").path == "/v1/chat/completions")
