@@ -1,7 +1,9 @@
 // Stage I calls run on a local checkpoint by the project's engine: each call's user message is put in
 // the checkpoint's chat template and sampled with its own seed, `batchSize` calls at a time on one
 // generator (so that the journal records progress between batches). Seeded sampling does not depend on
-// what else is in the batch, so a resumed run gets the same replies.
+// what else is in the batch, so a resumed run gets the same replies. Top-k is the checkpoint's
+// `generation_config.json` default, as spark-server and vLLM apply it to a request that names none, so
+// that a checkpoint gives the same replies here and behind an endpoint.
 
 import Engine
 import Model
@@ -14,6 +16,7 @@ public final class EngineBackend: CompletionBackend {
     private let template: ChatTemplate
     private let tokenizer: Tokenizer
     private let stopTokenIds: Set<Int32>
+    private let topK: Int
 
     public init(directory: String, batchSize: Int = 32) throws(SynthesisError) {
         precondition(batchSize > 0)
@@ -29,6 +32,7 @@ public final class EngineBackend: CompletionBackend {
             template = try ChatTemplate.recognise(checkpoint.tokenizerConfig.chatTemplate)
             let eos = checkpoint.tokenizerConfig.eosToken.flatMap { tokenizer.id(of: $0) }
             stopTokenIds = checkpoint.endOfSequenceIds(eosTokenId: eos)
+            topK = checkpoint.generationConfig.topK ?? 0
             generator = Generator(
                 transformer: Transformer(weights: try ModelWeights(checkpoint: checkpoint)), tokenizer: tokenizer)
         } catch let error as SynthesisError {
@@ -51,7 +55,7 @@ public final class EngineBackend: CompletionBackend {
                 return GenerationRequest(
                     promptIds: tokenizer.encode(text, addSpecialTokens: false),
                     sampling: SamplingParameters(
-                        temperature: Float(call.temperature), topP: Float(call.topP), seed: call.seed,
+                        temperature: Float(call.temperature), topK: topK, topP: Float(call.topP), seed: call.seed,
                         maxTokens: call.maxTokens, stopTokenIds: stopTokenIds))
             }
             do {

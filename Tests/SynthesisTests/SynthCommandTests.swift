@@ -55,6 +55,38 @@ import Testing
         #expect(try String(contentsOfFile: out + "solutions.jsonl", encoding: .utf8) == solutions)
     }
 
+    /// The same checkpoint behind spark-server's OpenAI-compatible route and run in process: same seeds,
+    /// same sampling defaults, so the same files.
+    @Test func anEndpointAndALocalCheckpointWriteTheSameFiles() throws {
+        let server = try ServerProcess(arguments: ["--quiet"])
+        let directory = AggregationTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let common = [
+            "synth", "--world-problems", "2", "--solutions", "2", "--verifications", "2", "--max-tokens", "20",
+            "--methods", "single,step,critique",
+        ]
+        let url = "http://127.0.0.1:\(server.port)/v1"
+        let viaEndpoint = try CommandRunner.run(
+            "spark-train",
+            common + [
+                "--generator-endpoint", url, "--generator-model", server.modelDirectory, "--verifier-endpoint", url,
+                "--verifier-model", server.modelDirectory, "--out", directory + "/endpoint",
+            ])
+        #expect(viaEndpoint.status == 0, "\(viaEndpoint.errorOutput)")
+        let inProcess = try CommandRunner.run(
+            "spark-train",
+            common + [
+                "--generator", server.modelDirectory, "--verifier", server.modelDirectory, "--out",
+                directory + "/local",
+            ])
+        #expect(inProcess.status == 0, "\(inProcess.errorOutput)")
+        for file in ["solutions.jsonl", "verifications.jsonl", "step/labels.jsonl", "critique/prm_cot.jsonl"] {
+            #expect(
+                try String(contentsOfFile: directory + "/endpoint/" + file, encoding: .utf8)
+                    == String(contentsOfFile: directory + "/local/" + file, encoding: .utf8), "\(file)")
+        }
+    }
+
     @Test func mistakesPrintTheUsage() throws {
         let outcome = try CommandRunner.run("spark-train", ["synth", "--out", "/tmp/unused", "--world-problems", "1"])
         #expect(outcome.status == 2)
