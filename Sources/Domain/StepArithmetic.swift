@@ -4,15 +4,14 @@
 // - Numbers: digits with an optional decimal part and thousands separators in groups of three
 //   (`1,200`); `$` is ignored; a number right after the word "step" is a reference, not a value.
 // - Operators: `+`, `-` or `−`, `×`, `*`, `·` or a lone `x`, `÷` or `/`; parentheses group.
-// - An equation is `expression = number`. Its expression is the longest run of tokens before the `=`
+// - An equation is `expression = number`, the number possibly negative. Its expression is the longest run of tokens before the `=`
 //   that parses, made of numbers, operators, parentheses and up to two words at a time, which are
 //   dropped (units: `12 apples + 5 apples`). Words in a longer run, punctuation other than a decimal
 //   point or thousands separator, or another `=` end the run. An expression without an operator is no
 //   equation (`total = 17` restates).
 //
-// Not read: operators in words (`12 plus 5`), percentages, fractions written `\frac`, negative results
-// (`= -3`). A step written that way has no equation and is judged by the numbers
-// it mentions.
+// Not read: operators in words (`12 plus 5`), percentages, fractions written `\frac`. A step written
+// that way has no equation and is judged by the numbers it mentions.
 
 public struct StepArithmetic: Sendable, Equatable {
     public struct Equation: Sendable, Equatable {
@@ -35,7 +34,7 @@ public struct StepArithmetic: Sendable, Equatable {
         mentionedNumbers = tokens.compactMap { if case .number(let value) = $0 { value } else { nil } }
         var equations: [Equation] = []
         for (index, token) in tokens.enumerated() where token == .equals {
-            guard index + 1 < tokens.count, case .number(let claimed) = tokens[index + 1],
+            guard let claimed = Self.number(after: index, in: tokens),
                 let expression = Self.expression(endingBefore: index, in: tokens)
             else { continue }
             equations.append(
@@ -113,6 +112,15 @@ public struct StepArithmetic: Sendable, Equatable {
             position += 1
         }
         return tokens
+    }
+
+    /// The number right after the `=` at `equals`, with its sign when it has one (`= -27`).
+    private static func number(after equals: Int, in tokens: [Token]) -> Double? {
+        var position = equals + 1
+        let negative = position < tokens.count && tokens[position] == .operation(.subtract)
+        if negative { position += 1 }
+        guard position < tokens.count, case .number(let value) = tokens[position] else { return nil }
+        return negative ? -value : value
     }
 
     /// The longest parsable run of expression tokens that ends just before `end`.

@@ -8,11 +8,12 @@
 // - built on a wrong result: an operand is tainted and not also established;
 // - wrong arithmetic: the expression does not evaluate to the number after `=`;
 // - wrong quantity: an operand was never established (a misread or invented number), or the
-//   computation is not one the problem calls for. With one operator, the plan must hold a step of that
-//   operation on those values (either order for + and ×); with several, the result must be a plan value.
+//   computation is not one the problem calls for (`PlannedComputations`: a plan step, or a reordering
+//   of additions and subtractions; with several operators, the result must be a plan value).
 // The first of these that applies names the error. A step without an equation is judged by the
-// numbers it mentions: each must be established (else tainted: built on a wrong result; else: wrong
-// quantity). A step that mentions no number is correct.
+// numbers it mentions: each must be established, or the result of a planned computation on established
+// values (a result said in words); else a tainted one means built on a wrong result, and anything else
+// wrong quantity. A step that mentions no number is correct.
 //
 // Values compare exactly (the world's numbers are integers; a fraction can only be wrong).
 
@@ -39,8 +40,12 @@ public struct SolutionJudgement: Sendable, Equatable {
 
 public struct StepChecker: Sendable {
     public let problem: WorldProblem
+    private let planned: PlannedComputations
 
-    public init(problem: WorldProblem) { self.problem = problem }
+    public init(problem: WorldProblem) {
+        self.problem = problem
+        planned = PlannedComputations(problem: problem)
+    }
 
     public func judge(_ solution: String) -> SolutionJudgement {
         let text = SolutionText(parsing: solution)
@@ -70,7 +75,7 @@ public struct StepChecker: Sendable {
 
     private func judgeStep(_ step: String, ledger: inout Ledger) -> StepError? {
         let arithmetic = StepArithmetic(parsing: step)
-        guard !arithmetic.equations.isEmpty else { return ledger.error(forOperands: arithmetic.mentionedNumbers) }
+        guard !arithmetic.equations.isEmpty else { return judgeStatement(arithmetic.mentionedNumbers, ledger: &ledger) }
         var stepError: StepError?
         for equation in arithmetic.equations {
             let operandError = ledger.error(forOperands: equation.operands)
@@ -79,7 +84,7 @@ public struct StepChecker: Sendable {
                 error = .buildsOnWrongResult
             } else if equation.value != equation.claimed {
                 error = .wrongArithmetic
-            } else if operandError != nil || !isPlanned(equation) {
+            } else if operandError != nil || !planned.contains(equation) {
                 error = .wrongQuantity
             } else {
                 error = nil
@@ -94,16 +99,20 @@ public struct StepChecker: Sendable {
         return stepError
     }
 
-    /// Whether the problem calls for this computation.
-    private func isPlanned(_ equation: StepArithmetic.Equation) -> Bool {
-        guard equation.operations.count == 1, equation.operands.count == 2 else {
-            return problem.plan.contains { Double($0.value) == equation.claimed }
+    /// A step that states values without an equation: each must be established, or be the result of a
+    /// planned computation whose operands are established (a result said in words: "selling 5 of her 32
+    /// apples leaves 27"), which then becomes established.
+    private func judgeStatement(_ numbers: [Double], ledger: inout Ledger) -> StepError? {
+        var unknown: [Double] = []
+        for number in numbers where ledger.error(forOperand: number) == .wrongQuantity {
+            let computable = problem.plan.contains { step in
+                Double(step.value) == number && ledger.established.contains(Double(problem.value(of: step.left)))
+                    && ledger.established.contains(Double(problem.value(of: step.right)))
+            }
+            if computable { ledger.established.append(number) } else { unknown.append(number) }
         }
-        let written = (equation.operands[0], equation.operands[1])
-        return problem.plan.contains { step in
-            guard step.operation == equation.operations[0] else { return false }
-            let planned = (Double(problem.value(of: step.left)), Double(problem.value(of: step.right)))
-            return written == planned || (step.operation.isCommutative && written == (planned.1, planned.0))
-        }
+        let error = ledger.error(forOperands: numbers)
+        if error != nil { ledger.tainted += unknown }
+        return error
     }
 }

@@ -68,15 +68,26 @@ import Testing
     }
 
     @Test func aComputationTheProblemDoesNotCallFor() {
-        // Right arithmetic on stated numbers, but subtracting before the bags are added is another problem.
-        let judgement = judge("Step 1: 20 - 5 = 15.\nStep 2: 15 + 3 = 18.\nAnswer: 18")
+        // Right arithmetic on stated numbers, but the bags hold 3 × 4 apples, not 3, and 5 are sold, not bought.
+        let judgement = judge("Step 1: 20 + 3 = 23.\nStep 2: 23 - 5 = 18.\nAnswer: 18")
         #expect(judgement.stepErrors == [.wrongQuantity, .buildsOnWrongResult])
+        let added = judge("Step 1: 3 × 4 = 12.\nStep 2: 20 + 5 = 25.\nStep 3: 25 + 12 = 37.\nAnswer: 37")
+        #expect(added.stepErrors == [nil, .wrongQuantity, .buildsOnWrongResult])
+    }
+
+    @Test func additionsAndSubtractionsInAnotherOrder() {
+        let sellingFirst = judge("Step 1: 20 - 5 = 15.\nStep 2: 3 × 4 = 12.\nStep 3: 15 + 12 = 27.\nAnswer: 27")
+        #expect(sellingFirst.stepErrors == [nil, nil, nil])
+        let combined = judge("Step 1: 3 × 4 = 12.\nStep 2: 12 - 5 = 7.\nStep 3: 20 + 7 = 27.\nAnswer: 27")
+        #expect(combined.stepErrors == [nil, nil, nil])
+        // The group must be counted before it is added: 12 is no stated number.
+        let early = judge("Step 1: 20 + 12 = 32.\nStep 2: 32 - 5 = 27.\nAnswer: 27")
+        #expect(early.stepErrors == [.wrongQuantity, .buildsOnWrongResult])
     }
 
     @Test func theOperandsOfSubtractionKeepTheirOrder() {
         let judgement = judge("Step 1: 3 × 4 = 12.\nStep 2: 12 + 20 = 32.\nStep 3: 5 - 32 = -27.\nAnswer: 27")
-        // `5 - 32` is not `32 - 5`; `= -27` is no equation this reader knows, so the step is judged by
-        // the numbers it mentions, and 27 was never established.
+        // `5 - 32` is not `32 - 5`, though its arithmetic is right.
         #expect(judgement.stepErrors == [nil, nil, .wrongQuantity])
     }
 
@@ -93,6 +104,16 @@ import Testing
         #expect(judgement.firstError == -1 && !judgement.isFinalAnswerCorrect)
         let missing = judge("Step 1: 3 × 4 = 12.\nStep 2: 20 + 12 = 32.")
         #expect(missing.finalAnswer == nil && !missing.isFinalAnswerCorrect)
+    }
+
+    @Test func aResultSaidInWords() {
+        let judgement = judge(
+            "Step 1: The bags hold 12 apples, three bags of 4.\nStep 2: With her 20 she has 32.\nStep 3: Selling 5 leaves 28.\nAnswer: 28"
+        )
+        #expect(judgement.stepErrors == [nil, nil, .wrongQuantity])
+        // 28 is no planned result; a later step that uses it builds on a wrong result.
+        let built = judge("Step 1: 3 × 4 = 12.\nStep 2: So 20 and 12 make 33.\nStep 3: 33 - 5 = 28.\nAnswer: 28")
+        #expect(built.stepErrors == [nil, .wrongQuantity, .buildsOnWrongResult])
     }
 
     @Test func paragraphsWhenThereAreNoStepMarkers() {
