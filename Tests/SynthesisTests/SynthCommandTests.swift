@@ -93,6 +93,13 @@ import Testing
         #expect(
             outcome.errorOutput.contains(
                 "give --generator DIR, or --generator-endpoint URL with --generator-model NAME"))
+        let world = try CommandRunner.run(
+            "spark-train",
+            [
+                "synth", "--out", "/tmp/unused", "--world-problems", "1", "--world-operations", "multiply",
+                "--generator", "/x", "--verifier", "/x",
+            ])
+        #expect(world.status == 1 && world.errorOutput.contains("math world settings: operations must include add"))
         let help = try CommandRunner.run("spark-train", ["synth", "--help"])
         #expect(help.status == 0 && help.output.contains("--verifier-endpoint URL"))
     }
