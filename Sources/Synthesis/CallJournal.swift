@@ -29,7 +29,7 @@ public final class CallJournal: Sendable {
             do {
                 bytes = try FileSystem.read(path)
             } catch {
-                throw .file(path: path, reason: error.description)
+                throw .file(path: error.file, reason: error.problem)
             }
             let complete = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
             if complete < bytes.count && truncate(path, off_t(complete)) != 0 {

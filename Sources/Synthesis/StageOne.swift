@@ -54,7 +54,7 @@ public final class StageOne {
         do {
             try FileSystem.createDirectory(configuration.outputDirectory)
         } catch {
-            throw .file(path: configuration.outputDirectory, reason: error.description)
+            throw .file(path: error.file, reason: error.problem)
         }
         journal = try CallJournal(path: configuration.outputDirectory + "/calls.jsonl")
     }

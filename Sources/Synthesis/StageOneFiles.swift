@@ -28,7 +28,7 @@ extension StageOne {
             do {
                 try FileSystem.createDirectory(folder)
             } catch {
-                throw .file(path: folder, reason: error.description)
+                throw .file(path: error.file, reason: error.problem)
             }
             let rows = zip(solutions, labels[method]!).map { (problems[$0.problemIndex], $0, $1) }
             let files: [(String, (SynthesisProblem, GeneratedSolution, MethodLabel) -> JSONValue?)] = [
@@ -52,7 +52,7 @@ extension StageOne {
             try file.write(text)
             try file.commit()
         } catch {
-            throw .file(path: path, reason: error.description)
+            throw .file(path: error.file, reason: error.problem)
         }
     }
 }

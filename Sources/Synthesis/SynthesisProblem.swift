@@ -33,7 +33,7 @@ public struct SynthesisProblem: Sendable, Equatable {
         do {
             bytes = try FileSystem.read(path)
         } catch {
-            throw .file(path: path, reason: error.description)
+            throw .file(path: error.file, reason: error.problem)
         }
         var problems: [SynthesisProblem] = []
         for (index, line) in bytes.split(separator: 10, omittingEmptySubsequences: false).enumerated()

@@ -98,6 +98,11 @@ import Testing
             ("{\"problem\": \"ok\", \"answer\": [1]}\n", "line 1: field 'answer' must be a string or a number, found"),
             ("[1, 2]\n", "line 1: expected a JSON object, found"),
         ]
+        #expect {
+            try SynthesisProblem.load(path + ".missing")
+        } throws: { error in
+            "\(error)" == path + ".missing: cannot open: No such file or directory"
+        }
         for (text, message) in cases {
             #expect {
                 try load(text)
