@@ -43,7 +43,7 @@ import Testing
     }
 
     /// The file loads in `spark-train eval processbench`: it gets as far as connecting to the server.
-    @Test func spark_trainReadsTheFile() throws {
+    @Test func sparkTrainEvalProcessBenchReadsTheFile() throws {
         let path = NSTemporaryDirectory() + "world-bench-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try ProcessBenchBuilder.build(solutions).jsonLines.write(toFile: path, atomically: true, encoding: .utf8)
