@@ -32,6 +32,10 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "JSON"]),
         .target(name: "Metrics"),
         .target(name: "Reward"),
+        .target(name: "Domain", dependencies: ["JSON"]),
+        .target(
+            name: "Synthesis",
+            dependencies: ["Domain", "Reward", "JSON", "HTTPClient", "Kernels", "Model", "Engine", "Scheduler"]),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
@@ -46,7 +50,10 @@ let package = Package(
             dependencies: ["Server", "Scheduler", "Engine", "Model", "HTTPServer", "CommandLineKit"]),
         .executableTarget(
             name: "spark-train",
-            dependencies: ["Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit"]),
+            dependencies: [
+                "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
+                "Domain",
+            ]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
             name: "spark-bench",
@@ -68,6 +75,10 @@ let package = Package(
                 "make_reply_corpus.py", "make_response_corpus.py", "make_tango_corpus.py", "reply_corpus.json",
                 "response_corpus.json", "tango_corpus.json",
             ]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "JSON", "TestSupport"]),
+        .testTarget(
+            name: "SynthesisTests",
+            dependencies: ["Synthesis", "Domain", "Reward", "HTTPServer", "JSON", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
         .testTarget(
             name: "RLTests", dependencies: ["RL", "Model", "JSON", "TestSupport"],

@@ -1,6 +1,6 @@
-// spark-train: the programs that produce and judge the models spark-server serves. This build has the
-// evaluation of process reward models on ProcessBench and tokenizer training; data synthesis and model
-// training follow.
+// spark-train: the programs that produce and judge the models spark-server serves. This build has
+// Stage I data synthesis, tokenizer training and the evaluation of process reward models on
+// ProcessBench; model training follows.
 
 import CommandLineKit
 import HTTPClient
@@ -125,12 +125,15 @@ func percent(_ value: Double) -> String {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
-    usage: spark-train eval processbench [options]
+    usage: spark-train synth [options]
            spark-train tokenizer [options]
+           spark-train eval processbench [options]
     (add --help for the options)
     """
 do {
-    if arguments.first == "tokenizer" {
+    if arguments.first == "synth" {
+        try runSynth(Array(arguments.dropFirst()))
+    } else if arguments.first == "tokenizer" {
         try runTokenizerTraining(Array(arguments.dropFirst()))
     } else if arguments.count >= 2, arguments[0] == "eval", arguments[1] == "processbench" {
         try runProcessBench(Array(arguments.dropFirst(2)))
