@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
+        .target(name: "Training", dependencies: ["Engine", "Model", "Kernels", "JSON", "CKernels", "COpenBLAS"]),
         .target(
             name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
         .target(name: "HTTPClient"),
@@ -67,6 +68,7 @@ let package = Package(
                 "make_reply_corpus.py", "make_response_corpus.py", "make_tango_corpus.py", "reply_corpus.json",
                 "response_corpus.json", "tango_corpus.json",
             ]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "Model", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
     ]
 )
