@@ -68,7 +68,10 @@ let package = Package(
                 "make_reply_corpus.py", "make_response_corpus.py", "make_tango_corpus.py", "reply_corpus.json",
                 "response_corpus.json", "tango_corpus.json",
             ]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "Model", "TestSupport"]),
+        .testTarget(
+            name: "TrainingTests", dependencies: ["Training", "Engine", "Model", "JSON", "TestSupport"],
+            // Reference generators and their outputs, read by path from the tests.
+            exclude: ["make_adamw_reference.py", "adamw_reference.json"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
     ]
 )
