@@ -46,7 +46,10 @@ let package = Package(
             dependencies: ["Server", "Scheduler", "Engine", "Model", "HTTPServer", "CommandLineKit"]),
         .executableTarget(
             name: "spark-train",
-            dependencies: ["Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit"]),
+            dependencies: [
+                "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Training",
+                "Engine",
+            ]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
             name: "spark-bench",

@@ -23,8 +23,8 @@ public struct CheckpointWriter {
     public var configObject: JSONObject
     /// generation_config.json to write.
     public var generationConfigObject: JSONObject
-    /// Folder whose tokenizer files are copied (nil: none).
-    public var tokenizerSource: String?
+    /// Files copied into every checkpoint: name in the checkpoint → source path.
+    public var copiedFiles: [String: String]
 
     /// Writes what `source` had (its config, generation config and tokenizer files).
     public init(copyingFrom source: String) throws(CheckpointError) {
@@ -32,23 +32,34 @@ public struct CheckpointWriter {
         let generationPath = FileSystem.join(source, "generation_config.json")
         generationConfigObject =
             FileSystem.exists(generationPath) ? try Self.readObject(generationPath) : [:]
-        tokenizerSource = source
+        copiedFiles = [:]
+        for name in Self.tokenizerFiles where FileSystem.exists(FileSystem.join(source, name)) {
+            copiedFiles[name] = FileSystem.join(source, name)
+        }
     }
 
-    /// Writes a config made from `config`, and the tokenizer files found in `tokenizerSource`.
-    public init(config: ModelConfig, tokenizerSource: String?) {
-        configObject = ConfigFile.object(config)
+    /// Writes a config made from `config` (or, given `configFile`, that file's own keys), and copies
+    /// `copiedFiles`.
+    public init(config: ModelConfig, configFile: String? = nil, copiedFiles: [String: String] = [:])
+        throws(CheckpointError)
+    {
+        configObject =
+            try configFile.map { path throws(CheckpointError) in
+                ConfigFile.asFloat32(try Self.readObject(path))
+            } ?? ConfigFile.object(config)
         var generation: JSONObject = [:]
         if let bos = config.bosTokenId { generation["bos_token_id"] = .int(Int(bos)) }
         if !config.eosTokenIds.isEmpty { generation["eos_token_id"] = .array(config.eosTokenIds.map { .int(Int($0)) }) }
         generationConfigObject = generation
-        self.tokenizerSource = tokenizerSource
+        self.copiedFiles = copiedFiles
     }
 
-    /// Writes the checkpoint of `parameters` at `directory`, with `extraFiles` (name → bytes) beside it.
-    public func write(_ parameters: ModelParameters, to directory: String, extraFiles: [String: [UInt8]] = [:])
-        throws(CheckpointError)
-    {
+    /// Writes the checkpoint of `parameters` at `directory`, with `extraFiles` (name → bytes) and
+    /// `extraTensorFiles` (name → safetensors content) beside it.
+    public func write(
+        _ parameters: ModelParameters, to directory: String, extraFiles: [String: [UInt8]] = [:],
+        extraTensorFiles: [String: [TensorRecord]] = [:]
+    ) throws(CheckpointError) {
         let partial = directory + ".partial"
         let previous = directory + ".previous"
         let files = FileManager.default
@@ -63,13 +74,13 @@ public struct CheckpointWriter {
         try Self.write(
             Array(JSONValue.object(generationConfigObject).serialized.utf8),
             to: FileSystem.join(partial, "generation_config.json"))
-        if let tokenizerSource {
-            for name in Self.tokenizerFiles where FileSystem.exists(FileSystem.join(tokenizerSource, name)) {
-                try Self.write(
-                    try FileSystem.read(FileSystem.join(tokenizerSource, name)), to: FileSystem.join(partial, name))
-            }
+        for (name, source) in copiedFiles {
+            try Self.write(try FileSystem.read(source), to: FileSystem.join(partial, name))
         }
         for (name, bytes) in extraFiles { try Self.write(bytes, to: FileSystem.join(partial, name)) }
+        for (name, records) in extraTensorFiles {
+            try SafetensorsWriter.write(records, to: FileSystem.join(partial, name))
+        }
 
         try? files.removeItem(atPath: previous)
         do {

@@ -1,5 +1,6 @@
-// spark-train: the programs that produce and judge the models spark-server serves. This build has the
-// evaluation of process reward models on ProcessBench; data synthesis and training follow.
+// spark-train: the programs that produce and judge the models spark-server serves: supervised
+// fine-tuning and pretraining (TrainingJobs.swift) and the evaluation of process reward models on
+// ProcessBench.
 
 import CommandLineKit
 import HTTPClient
@@ -123,13 +124,21 @@ func percent(_ value: Double) -> String {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: spark-train eval processbench [options]   (add --help for the options)"
-guard arguments.count >= 2, arguments[0] == "eval", arguments[1] == "processbench" else {
+let usage = "usage: spark-train sft|pretrain|eval processbench [options]   (add --help for the options)"
+let job: ([String]) throws -> Void
+var jobArguments = Array(arguments.dropFirst())
+switch arguments.first {
+case "sft": job = runSFT
+case "pretrain": job = runPretrain
+case "eval" where arguments.count >= 2 && arguments[1] == "processbench":
+    job = runProcessBench
+    jobArguments.removeFirst()
+default:
     printToStandardError(usage)
     exit(2)
 }
 do {
-    try runProcessBench(Array(arguments.dropFirst(2)))
+    try job(jobArguments)
 } catch {
     printToStandardError("spark-train: \(error)")
     exit(1)

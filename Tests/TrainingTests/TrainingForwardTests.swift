@@ -42,7 +42,7 @@ import Training
             let parameters = TinyModels.randomParameters(config, seed: 21)
             let directory = NSTemporaryDirectory() + "spark-training-checkpoint-\(getpid())-\(tied)"
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            try CheckpointWriter(config: config, tokenizerSource: nil).write(parameters, to: directory)
+            try CheckpointWriter(config: config).write(parameters, to: directory)
             let checkpoint = try Checkpoint(directory: directory)
             #expect(checkpoint.config == config)
             #expect(checkpoint.tensorNames.contains("lm_head.weight") == !tied)

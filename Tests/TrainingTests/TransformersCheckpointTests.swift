@@ -21,7 +21,7 @@ import Training
         for (index, (name, config)) in configs.enumerated() {
             let parameters = TinyModels.randomParameters(config, seed: UInt64(30 + index))
             let directory = root + "/" + name
-            try CheckpointWriter(config: config, tokenizerSource: nil).write(parameters, to: directory)
+            try CheckpointWriter(config: config).write(parameters, to: directory)
             var batch = TokenBatch()
             batch.append(inputs: tokens, targets: tokens, trainable: Array(repeating: true, count: tokens.count))
             expected[directory] = TrainableTransformer(parameters: parameters).logits(batch)
