@@ -53,7 +53,9 @@ let package = Package(
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
             name: "spark-bench",
-            dependencies: ["Engine", "Model", "JSON", "HTTPClient", "CommandLineKit", "COpenBLAS", "CKernels"]),
+            dependencies: [
+                "Engine", "Model", "JSON", "HTTPClient", "CommandLineKit", "COpenBLAS", "CKernels", "Training",
+            ]),
         .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
