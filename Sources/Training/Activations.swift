@@ -1,6 +1,8 @@
 // What a training forward pass keeps for its backward pass, and the backward pass's scratch, for one
 // batch: per layer the normed inputs, q/k/v after rotary, attention probabilities and output, the
-// residual stream between the blocks, and the MLP's gate, up and activation.
+// residual stream between the blocks, and the MLP's gate, up and activation. The buffers are sized
+// for the largest batch seen and reused from step to step (fresh mappings on every step cost the
+// 5M-parameter benchmark a few per cent in page faults); every buffer is written before it is read.
 
 import CKernels
 import Engine
@@ -46,12 +48,30 @@ final class Activations {
         }
     }
 
+    /// The sizes the buffers hold.
+    struct Capacity: Equatable {
+        var tokens, trainableRows, probabilities, longestDocument: Int
+
+        func covers(_ other: Capacity) -> Bool {
+            tokens >= other.tokens && trainableRows >= other.trainableRows && probabilities >= other.probabilities
+                && longestDocument >= other.longestDocument
+        }
+
+        static func largest(_ a: Capacity, _ b: Capacity) -> Capacity {
+            Capacity(
+                tokens: max(a.tokens, b.tokens), trainableRows: max(a.trainableRows, b.trainableRows),
+                probabilities: max(a.probabilities, b.probabilities),
+                longestDocument: max(a.longestDocument, b.longestDocument))
+        }
+    }
+
     let config: ModelConfig
-    let inputs: [Int32]
-    let tokenCount: Int
+    let capacity: Capacity
+    private(set) var inputs: [Int32] = []
+    private(set) var tokenCount = 0
     /// The tokens whose prediction is trained, in order: the rows of `gathered` and `logits`.
-    let trainableRows: [Int]
-    let attention: CausalAttention
+    private(set) var trainableRows: [Int] = []
+    private(set) var attention: CausalAttention
     /// Residual stream entering layer i; the last entry leaves the last layer.
     let residual: [AlignedBuffer<Float>]
     let layers: [Layer]
@@ -61,26 +81,42 @@ final class Activations {
     /// Per token: cos and sin of position · frequency, and −sin for the inverse rotation.
     private let cosines, sines, negatedSines: AlignedBuffer<Float>
 
-    init(config c: ModelConfig, batch: TokenBatch, rotary: RotaryEmbedding) {
+    /// What `batch` needs.
+    static func capacity(config: ModelConfig, batch: TokenBatch) -> Capacity {
+        Capacity(
+            tokens: batch.tokenCount, trainableRows: batch.trainableCount,
+            probabilities: batch.documents.reduce(0) { $0 + $1.count * $1.count } * config.headCount,
+            longestDocument: batch.documents.map(\.count).max() ?? 0)
+    }
+
+    init(config c: ModelConfig, capacity: Capacity) {
         config = c
-        inputs = batch.inputs
-        let n = batch.tokenCount
-        tokenCount = n
-        trainableRows = batch.trainable.indices.filter { batch.trainable[$0] }
-        let attention = CausalAttention(config: c, documents: batch.documents)
-        self.attention = attention
+        self.capacity = capacity
+        let n = capacity.tokens
+        attention = CausalAttention(config: c, documents: [])
         residual = (0...c.layerCount).map { _ in AlignedBuffer(count: n * c.hiddenSize) }
         layers = (0..<c.layerCount).map { _ in
-            Layer(config: c, tokens: n, probabilityCount: attention.probabilityCount)
+            Layer(config: c, tokens: n, probabilityCount: capacity.probabilities)
         }
-        gathered = AlignedBuffer(count: trainableRows.count * c.hiddenSize)
-        logits = AlignedBuffer(count: trainableRows.count * c.vocabSize)
+        gathered = AlignedBuffer(count: capacity.trainableRows * c.hiddenSize)
+        logits = AlignedBuffer(count: capacity.trainableRows * c.vocabSize)
         gradients = Gradients(
-            config: c, tokens: n, trainableRows: trainableRows.count, longestDocument: attention.longestDocument)
+            config: c, tokens: n, trainableRows: capacity.trainableRows, longestDocument: capacity.longestDocument)
         let half = c.headDim / 2
         cosines = AlignedBuffer(count: n * half)
         sines = AlignedBuffer(count: n * half)
         negatedSines = AlignedBuffer(count: n * half)
+    }
+
+    /// Takes `batch`'s tokens, documents and rotary tables (the buffers must cover it).
+    func bind(_ batch: TokenBatch, rotary: RotaryEmbedding) {
+        precondition(capacity.covers(Self.capacity(config: config, batch: batch)), "activations too small")
+        inputs = batch.inputs
+        let n = batch.tokenCount
+        tokenCount = n
+        trainableRows = batch.trainable.indices.filter { batch.trainable[$0] }
+        attention = CausalAttention(config: config, documents: batch.documents)
+        let half = config.headDim / 2
         for document in batch.documents {
             for token in document {
                 rotary.fillTables(

@@ -137,8 +137,16 @@ public final class TrainableTransformer {
         for id in batch.inputs {
             precondition(id >= 0 && Int(id) < c.vocabSize, "token id \(id) outside the vocabulary")
         }
-        let state = Activations(config: c, batch: batch, rotary: rotary)
-        activations = state
+        let needed = Activations.capacity(config: c, batch: batch)
+        let state: Activations
+        if let existing = activations, existing.capacity.covers(needed) {
+            state = existing
+        } else {
+            state = Activations(
+                config: c, capacity: activations.map { .largest($0.capacity, needed) } ?? needed)
+            activations = state
+        }
+        state.bind(batch, rotary: rotary)
         let n = state.tokenCount
         let hidden = c.hiddenSize
         for (token, id) in batch.inputs.enumerated() {
