@@ -69,14 +69,21 @@ final class Activations {
     let capacity: Capacity
     private(set) var inputs: [Int32] = []
     private(set) var tokenCount = 0
-    /// The tokens whose prediction is trained, in order: the rows of `gathered` and `logits`.
+    /// The tokens whose prediction is trained, in order: the rows of `gathered`.
     private(set) var trainableRows: [Int] = []
+    /// The target id of each trainable row.
+    private(set) var trainableTargets: [Int32] = []
+    /// Whether `logits` holds the cross-entropy gradient of all trainable rows (the forward pass
+    /// needed one chunk), so the backward pass need not compute them again.
+    var logitsHoldGradient = false
     private(set) var attention: CausalAttention
     /// Residual stream entering layer i; the last entry leaves the last layer.
     let residual: [AlignedBuffer<Float>]
     let layers: [Layer]
-    /// Final-normed hidden states and logits of the trainable tokens.
+    /// Final-normed hidden states of the trainable tokens, and the logits of one chunk of them.
     let gathered, logits: AlignedBuffer<Float>
+    /// Trainable rows per chunk of logits.
+    let logitsChunkRows: Int
     let gradients: Gradients
     /// Per token: cos and sin of position · frequency, and −sin for the inverse rotation.
     private let cosines, sines, negatedSines: AlignedBuffer<Float>
@@ -89,9 +96,10 @@ final class Activations {
             longestDocument: batch.documents.map(\.count).max() ?? 0)
     }
 
-    init(config c: ModelConfig, capacity: Capacity) {
+    init(config c: ModelConfig, capacity: Capacity, logitsChunkRows: Int) {
         config = c
         self.capacity = capacity
+        self.logitsChunkRows = logitsChunkRows
         let n = capacity.tokens
         attention = CausalAttention(config: c, documents: [])
         residual = (0...c.layerCount).map { _ in AlignedBuffer(count: n * c.hiddenSize) }
@@ -99,7 +107,7 @@ final class Activations {
             Layer(config: c, tokens: n, probabilityCount: capacity.probabilities)
         }
         gathered = AlignedBuffer(count: capacity.trainableRows * c.hiddenSize)
-        logits = AlignedBuffer(count: capacity.trainableRows * c.vocabSize)
+        logits = AlignedBuffer(count: min(capacity.trainableRows, logitsChunkRows) * c.vocabSize)
         gradients = Gradients(
             config: c, tokens: n, trainableRows: capacity.trainableRows, longestDocument: capacity.longestDocument)
         let half = c.headDim / 2
@@ -115,6 +123,8 @@ final class Activations {
         let n = batch.tokenCount
         tokenCount = n
         trainableRows = batch.trainable.indices.filter { batch.trainable[$0] }
+        trainableTargets = trainableRows.map { batch.targets[$0] }
+        logitsHoldGradient = false
         attention = CausalAttention(config: config, documents: batch.documents)
         let half = config.headDim / 2
         for document in batch.documents {
@@ -125,6 +135,13 @@ final class Activations {
             }
         }
         for index in 0..<(n * half) { negatedSines.pointer[index] = -sines.pointer[index] }
+    }
+
+    /// The trainable rows in chunks whose logits fit the logits buffer.
+    var logitsChunks: [Range<Int>] {
+        stride(from: 0, to: trainableRows.count, by: logitsChunkRows).map {
+            $0..<min(trainableRows.count, $0 + logitsChunkRows)
+        }
     }
 
     /// Rotary embedding of every token's heads in place (the engine's sk_rope).

@@ -10,7 +10,8 @@
 //         h = h + down_proj(silu(gate_proj(norm(h))) * up_proj(norm(h)))
 //     loss = Σ_trainable cross_entropy(lm_head(norm(h)), target)
 //
-// Logits are computed only for the tokens whose prediction is trained. Not thread-safe: one training
+// Logits are computed only for the tokens whose prediction is trained, a chunk of rows at a time.
+// Not thread-safe: one training
 // loop owns a TrainableTransformer; parallelism lives inside OpenBLAS.
 
 import CKernels
@@ -25,9 +26,14 @@ public final class TrainableTransformer {
 
     public var config: ModelConfig { parameters.config }
 
-    public init(parameters: ModelParameters) {
+    private let logitsChunkRows: Int
+
+    /// `logitsChunkRows`: trainable rows whose logits are computed at once (default: as many as fit
+    /// `logitsBudget` floats).
+    public init(parameters: ModelParameters, logitsChunkRows: Int? = nil) {
         self.parameters = parameters
         rotary = RotaryEmbedding(config: parameters.config)
+        self.logitsChunkRows = logitsChunkRows ?? max(1, Self.logitsBudget / parameters.config.vocabSize)
     }
 
     /// Runs the forward pass over `batch` and returns the sum of the trainable tokens' losses (in
@@ -35,18 +41,28 @@ public final class TrainableTransformer {
     @discardableResult
     public func forward(_ batch: TokenBatch) -> Double {
         let state = run(batch)
-        let rows = state.trainableRows.count
-        return CrossEntropy.lossAndGradient(
-            logits: state.logits.pointer, rows: rows, vocabulary: config.vocabSize,
-            targets: state.trainableRows.map { batch.targets[$0] })
+        let chunks = state.logitsChunks
+        var loss = 0.0
+        for chunk in chunks { loss += headLossAndGradient(state, chunk) }
+        state.logitsHoldGradient = chunks.count == 1
+        return loss
     }
 
     /// The logits of the trainable tokens of `batch`, row after row (the tests' view of the forward).
     public func logits(_ batch: TokenBatch) -> [Float] {
         let state = run(batch)
-        return Array(
-            UnsafeBufferPointer(start: state.logits.pointer, count: state.trainableRows.count * config.vocabSize))
+        var result: [Float] = []
+        for chunk in state.logitsChunks {
+            headLogits(state, chunk)
+            result += UnsafeBufferPointer(start: state.logits.pointer, count: chunk.count * config.vocabSize)
+        }
+        return result
     }
+
+    /// Logits are computed this many floats at a time: a 151,936-token vocabulary over 4096 trainable
+    /// tokens would otherwise take a 2.5 GB buffer. With more than one chunk, the backward pass
+    /// computes each chunk's logits again (the head's forward product once more) rather than keep them.
+    static let logitsBudget = 1 << 25
 
     /// Adds the gradient of `scale` × (the last forward's loss sum) into `gradients`. A mean loss over
     /// T trainable tokens, across any number of accumulated batches, is `scale` = 1 / T.
@@ -55,15 +71,18 @@ public final class TrainableTransformer {
         let c = config
         let n = state.tokenCount
         let hidden = c.hiddenSize
-        let rows = state.trainableRows.count
         let head = LinearParameters(weight: parameters.outputHead, bias: nil)
         let headGradient = LinearParameters(weight: gradients.outputHead, bias: nil)
         let dLogits = state.logits.pointer
-        for index in 0..<(rows * c.vocabSize) { dLogits[index] *= scale }
         let g = state.gradients
-        LinearLayer.backward(
-            state.gathered.pointer, rows: rows, outputGradient: dLogits, parameters: head, gradient: headGradient,
-            inputGradient: g.gathered.pointer, accumulate: false)
+        for chunk in state.logitsChunks {
+            if !state.logitsHoldGradient { headLossAndGradient(state, chunk) }
+            for index in 0..<(chunk.count * c.vocabSize) { dLogits[index] *= scale }
+            LinearLayer.backward(
+                state.gathered.pointer + chunk.lowerBound * hidden, rows: chunk.count, outputGradient: dLogits,
+                parameters: head, gradient: headGradient,
+                inputGradient: g.gathered.pointer + chunk.lowerBound * hidden, accumulate: false)
+        }
         g.normed.pointer.update(repeating: 0, count: n * hidden)
         for (row, token) in state.trainableRows.enumerated() {
             (g.normed.pointer + token * hidden).update(from: g.gathered.pointer + row * hidden, count: hidden)
@@ -131,7 +150,7 @@ public final class TrainableTransformer {
         }
     }
 
-    /// The forward pass up to the logits of the trainable tokens.
+    /// The forward pass up to the final-normed hidden states of the trainable tokens.
     private func run(_ batch: TokenBatch) -> Activations {
         let c = config
         for id in batch.inputs {
@@ -143,7 +162,8 @@ public final class TrainableTransformer {
             state = existing
         } else {
             state = Activations(
-                config: c, capacity: activations.map { .largest($0.capacity, needed) } ?? needed)
+                config: c, capacity: activations.map { .largest($0.capacity, needed) } ?? needed,
+                logitsChunkRows: logitsChunkRows)
             activations = state
         }
         state.bind(batch, rotary: rotary)
@@ -193,9 +213,22 @@ public final class TrainableTransformer {
                 final + token * hidden, parameters.finalNorm.pointer, c.rmsNormEpsilon, hidden,
                 state.gathered.pointer + row * hidden)
         }
-        LinearLayer.forward(
-            state.gathered.pointer, rows: state.trainableRows.count,
-            parameters: LinearParameters(weight: parameters.outputHead, bias: nil), output: state.logits.pointer)
         return state
+    }
+
+    /// The logits of one chunk of trainable rows, into the logits buffer.
+    private func headLogits(_ state: Activations, _ chunk: Range<Int>) {
+        LinearLayer.forward(
+            state.gathered.pointer + chunk.lowerBound * config.hiddenSize, rows: chunk.count,
+            parameters: LinearParameters(weight: parameters.outputHead, bias: nil), output: state.logits.pointer)
+    }
+
+    /// A chunk's loss sum; leaves its cross-entropy gradient in the logits buffer.
+    @discardableResult
+    private func headLossAndGradient(_ state: Activations, _ chunk: Range<Int>) -> Double {
+        headLogits(state, chunk)
+        return CrossEntropy.lossAndGradient(
+            logits: state.logits.pointer, rows: chunk.count, vocabulary: config.vocabSize,
+            targets: Array(state.trainableTargets[chunk]))
     }
 }

@@ -1,5 +1,6 @@
 import Engine
 import Model
+import TestSupport
 import Testing
 import Training
 
@@ -64,5 +65,23 @@ import Training
 
     private func relativeError(_ a: Double, _ b: Double) -> Double {
         abs(a - b) / max(abs(a), abs(b), 1e-6)
+    }
+
+    /// Logits in chunks of three rows (recomputed in the backward pass) give the loss and gradients
+    /// of one chunk holding every row.
+    @Test func chunkedLogitsGiveTheSameGradients() {
+        let parameters = TinyModels.randomParameters(TinyModels.qwen2(tied: true), seed: 17)
+        let batch = TinyModels.packedBatch(vocabulary: 64, seed: 19)
+        var losses: [Double] = []
+        var results: [[[Float]]] = []
+        for chunkRows in [1000, 3] {
+            let model = TrainableTransformer(parameters: parameters, logitsChunkRows: chunkRows)
+            let gradients = ModelParameters.zeros(like: parameters)
+            losses.append(model.forward(batch))
+            model.backward(scale: 0.5, into: gradients)
+            results.append(gradients.all.map(\.array))
+        }
+        #expect(abs(losses[0] - losses[1]) <= 1e-6 * losses[0])
+        for (whole, chunked) in zip(results[0], results[1]) { #expect(maxDifference(whole, chunked) <= 1e-6) }
     }
 }
