@@ -2,7 +2,6 @@
 // over to Training's TrainingRun (model, tokenizer, data, held-out split, resume).
 
 import CommandLineKit
-import Engine
 import Model
 import Training
 
@@ -77,7 +76,9 @@ func runSFT(_ arguments: [String]) throws {
                 trainable: Array(example.trainable.prefix(maximumLength)))
         ])
     }
-    try train(sequences, file: file, start: start, settings: settings, options: options)
+    let (training, evaluation) = HeldOutSplit.split(
+        sequences, fraction: try options.double("--eval-fraction")!, seed: settings.seed)
+    try train(training, evaluation, file: file, start: start, settings: settings, options: options)
 }
 
 func runPretrain(_ arguments: [String]) throws {
@@ -113,10 +114,16 @@ func runPretrain(_ arguments: [String]) throws {
     let endOfSequence =
         start.tokenizerConfig.eosToken.flatMap { start.tokenizer.id(of: $0) }
         ?? start.parameters.config.eosTokenIds.first ?? start.tokenizer.id(of: "<|endoftext|>")
-    let sequences = PretrainCorpus.sequences(
-        documents, tokenizer: start.tokenizer, endOfSequence: endOfSequence,
-        sequenceLength: try options.int("--sequence-length")!)
-    try train(sequences, file: file, start: start, settings: settings, options: options)
+    let (trainingDocuments, evaluationDocuments) = HeldOutSplit.split(
+        documents, fraction: try options.double("--eval-fraction")!, seed: settings.seed)
+    let sequenceLength = try options.int("--sequence-length")!
+    func sequences(_ documents: [String]) -> [TrainingSequence] {
+        PretrainCorpus.sequences(
+            documents, tokenizer: start.tokenizer, endOfSequence: endOfSequence, sequenceLength: sequenceLength)
+    }
+    try train(
+        sequences(trainingDocuments), sequences(evaluationDocuments), file: file, start: start, settings: settings,
+        options: options)
 }
 
 func runSettings(_ options: ParsedArguments, command: Command) throws -> RunSettings {
@@ -184,21 +191,19 @@ func readData(_ file: String) throws -> [UInt8] {
     }
 }
 
-/// Splits off the held-out sequences, runs (or resumes) the training and reports on standard error.
+/// Runs (or resumes) the training and reports on standard error.
 func train(
-    _ sequences: [TrainingSequence], file: String, start: StartingPoint, settings: RunSettings,
-    options: ParsedArguments
+    _ sequences: [TrainingSequence], _ evaluation: [TrainingSequence], file: String, start: StartingPoint,
+    settings: RunSettings, options: ParsedArguments
 ) throws {
-    guard sequences.contains(where: { $0.trainableCount > 0 }) else {
+    let training = sequences.filter { $0.trainableCount > 0 }
+    guard !training.isEmpty else {
         throw TrainingDataError.noTrainableTokens(
-            file: file, reason: "\(sequences.count) sequences, none with a token to predict that the loss counts")
+            file: file,
+            reason:
+                "\(sequences.count) training sequences, none with a token to predict that the loss counts (\(evaluation.count) held out)"
+        )
     }
-    var random = SeededRandom(seed: settings.seed)
-    let shuffled = sequences.shuffled(using: &random)
-    let fraction = try options.double("--eval-fraction")!
-    let evalCount = sequences.count >= 2 && fraction > 0 ? max(1, Int(Double(sequences.count) * fraction)) : 0
-    let evaluation = Array(shuffled.prefix(evalCount))
-    let training = Array(shuffled.dropFirst(evalCount)).filter { $0.trainableCount > 0 }
     let run = TrainingRun(
         parameters: start.parameters, training: training, evaluation: evaluation, settings: settings,
         writer: start.writer, outputDirectory: options.string("--out")!)

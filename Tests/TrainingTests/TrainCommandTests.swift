@@ -38,8 +38,16 @@ import Testing
 
     @Test func sftWritesACheckpointWithMetricsAndPlot() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let outcome = try sft("out", ["--steps", "4", "--eval-every", "2"])
+        let outcome = try CommandRunner.run(
+            "spark-train",
+            [
+                "sft", "--model", model, "--data", root + "/sft.jsonl", "--out", root + "/out", "--steps", "4",
+                "--eval-every", "2", "--batch-tokens", "128",
+            ])
         #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let progress = outcome.errorOutput.split(separator: "\r").last.map(String.init) ?? ""
+        #expect(progress.contains("step 4/4  loss "), "\(progress)")
+        for field in ["  lr ", " tok/s  ETA "] { #expect(progress.contains(field), "\(progress)") }
         let out = root + "/out"
         let checkpoint = try Checkpoint(directory: out)
         #expect(checkpoint.tokenizerPath != nil)
