@@ -1,5 +1,4 @@
-// A whole training job: the steps over shuffled, packed data (each epoch reshuffled with the seed),
-// evaluation on the held-out sequences, and checkpoints with their optimiser state, metrics.csv and
+// A whole training job: the steps over shuffled, packed data (EpochPlan), evaluation on the held-out sequences, and checkpoints with their optimiser state, metrics.csv and
 // loss.svg, written every `saveEvery` steps and at the end. A resumed run rebuilds the same epochs
 // from the seed, skips the micro-batches already trained on and continues the same schedule.
 
@@ -42,26 +41,28 @@ public final class TrainingRun {
     public let settings: RunSettings
     public let totalSteps: Int
     public private(set) var metrics = MetricsLog()
-    private let training: [TrainingSequence]
     private let evaluation: [TokenBatch]
     private let writer: CheckpointWriter
     private let outputDirectory: String
-    private let microBatchesPerEpoch: Int
-    private var epochCache: (epoch: Int, batches: [TokenBatch])?
+    private var plan: EpochPlan
 
     public init(
         parameters: ModelParameters, training: [TrainingSequence], evaluation: [TrainingSequence],
         settings: RunSettings, writer: CheckpointWriter, outputDirectory: String
     ) {
         precondition(!training.isEmpty, "no training sequences")
-        self.training = training
         self.evaluation = TrainingSequence.pack(evaluation, tokenBudget: settings.batchTokens)
         self.settings = settings
         self.writer = writer
         self.outputDirectory = outputDirectory
-        microBatchesPerEpoch = TrainingSequence.pack(training, tokenBudget: settings.batchTokens).count
-        let stepsPerEpoch = (microBatchesPerEpoch + settings.accumulation - 1) / settings.accumulation
-        totalSteps = settings.steps ?? max(1, stepsPerEpoch * settings.epochs)
+        var plan = EpochPlan(training, tokenBudget: settings.batchTokens, seed: settings.seed)
+        if let steps = settings.steps {
+            totalSteps = steps
+        } else {
+            let microBatches = (0..<settings.epochs).reduce(0) { $0 + plan.size(ofEpoch: $1) }
+            totalSteps = max(1, (microBatches + settings.accumulation - 1) / settings.accumulation)
+        }
+        self.plan = plan
         let schedule = LearningRateSchedule(
             peak: settings.learningRate, warmupSteps: settings.warmupSteps ?? max(1, totalSteps / 20),
             totalSteps: totalSteps, floorFraction: settings.floorFraction)
@@ -100,7 +101,7 @@ public final class TrainingRun {
         while trainer.stepCount < lastStep {
             let step = trainer.stepCount
             let stepStart = MonotonicClock.seconds()
-            let microBatches = (0..<settings.accumulation).map { microBatch(step * settings.accumulation + $0) }
+            let microBatches = (0..<settings.accumulation).map { plan.microBatch(step * settings.accumulation + $0) }
             let result = trainer.step(microBatches)
             let now = MonotonicClock.seconds()
             let done = trainer.stepCount
@@ -108,7 +109,7 @@ public final class TrainingRun {
             let tokensPerSecond = Double(result.tokens) / max(now - stepStart, 1e-9)
             metrics.append(
                 MetricsRow(
-                    step: done, epoch: (step * settings.accumulation) / microBatchesPerEpoch + 1, loss: result.loss,
+                    step: done, epoch: plan.locate(step * settings.accumulation).epoch + 1, loss: result.loss,
                     evalLoss: nil, learningRate: result.learningRate, gradientNorm: result.gradientNorm,
                     tokensPerSecond: tokensPerSecond, elapsedSeconds: elapsedBefore + now - start))
             report(
@@ -136,17 +137,5 @@ public final class TrainingRun {
                 "loss.svg": Array(LossPlot.svg(metrics, title: "training loss").utf8),
             ],
             extraTensorFiles: [TrainerState.optimizerFileName: TrainerState.optimizerTensors(trainer.optimizer)])
-    }
-
-    /// Micro-batch `index` of the whole run: epoch index / perEpoch, in that epoch's seeded order.
-    private func microBatch(_ index: Int) -> TokenBatch {
-        let epoch = index / microBatchesPerEpoch
-        if epochCache?.epoch != epoch {
-            var random = SeededRandom(seed: settings.seed &+ UInt64(epoch) &* 0x9E37_79B9)
-            let order = training.shuffled(using: &random)
-            epochCache = (epoch, TrainingSequence.pack(order, tokenBudget: settings.batchTokens))
-        }
-        let batches = epochCache!.batches
-        return batches[index % microBatchesPerEpoch % batches.count]
     }
 }
