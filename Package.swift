@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
+        .target(name: "Training", dependencies: ["Engine", "Model", "Kernels", "JSON", "CKernels", "COpenBLAS"]),
         .target(
             name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
         .target(name: "HTTPClient"),
@@ -52,12 +53,14 @@ let package = Package(
             name: "spark-train",
             dependencies: [
                 "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
-                "Domain",
+                "Domain", "Training", "Engine",
             ]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
             name: "spark-bench",
-            dependencies: ["Engine", "Model", "JSON", "HTTPClient", "CommandLineKit", "COpenBLAS", "CKernels"]),
+            dependencies: [
+                "Engine", "Model", "JSON", "HTTPClient", "CommandLineKit", "COpenBLAS", "CKernels", "Training",
+            ]),
         .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
@@ -79,6 +82,10 @@ let package = Package(
         .testTarget(
             name: "SynthesisTests",
             dependencies: ["Synthesis", "Domain", "Reward", "HTTPServer", "JSON", "TestSupport"]),
+        .testTarget(
+            name: "TrainingTests", dependencies: ["Training", "Engine", "Model", "JSON", "TestSupport"],
+            // Reference generators and their outputs, read by path from the tests.
+            exclude: ["make_adamw_reference.py", "adamw_reference.json"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
         .testTarget(
             name: "RLTests", dependencies: ["RL", "Model", "JSON", "TestSupport"],

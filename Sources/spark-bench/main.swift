@@ -319,12 +319,13 @@ extension String {
 
 let subcommands = [
     "engine": runEngineBenchmark, "serve": runServeBenchmark, "sampler": runSamplerBenchmark,
-    "attention": runAttentionBenchmark,
+    "attention": runAttentionBenchmark, "train": runTrainBenchmark,
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let subcommand = subcommands[name] else {
     printToStandardError(
-        "usage: spark-bench engine|serve|sampler|attention [options]   (--help after the subcommand lists its options)")
+        "usage: spark-bench engine|serve|sampler|attention|train [options]   (--help after the subcommand lists its options)"
+    )
     exit(2)
 }
 do {

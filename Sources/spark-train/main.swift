@@ -1,6 +1,6 @@
-// spark-train: the programs that produce and judge the models spark-server serves. This build has
-// Stage I data synthesis, tokenizer training and the evaluation of process reward models on
-// ProcessBench; model training follows.
+// spark-train: the programs that produce and judge the models spark-server serves: Stage I data
+// synthesis, tokenizer training, supervised fine-tuning and pretraining (TrainingJobs.swift), and the
+// evaluation of process reward models on ProcessBench.
 
 import CommandLineKit
 import HTTPClient
@@ -127,20 +127,27 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: spark-train synth [options]
            spark-train tokenizer [options]
+           spark-train pretrain [options]
+           spark-train sft [options]
            spark-train eval processbench [options]
     (add --help for the options)
     """
+let job: ([String]) throws -> Void
+var jobArguments = Array(arguments.dropFirst())
+switch arguments.first {
+case "synth": job = runSynth
+case "tokenizer": job = runTokenizerTraining
+case "sft": job = runSFT
+case "pretrain": job = runPretrain
+case "eval" where arguments.count >= 2 && arguments[1] == "processbench":
+    job = runProcessBench
+    jobArguments.removeFirst()
+default:
+    printToStandardError(usage)
+    exit(2)
+}
 do {
-    if arguments.first == "synth" {
-        try runSynth(Array(arguments.dropFirst()))
-    } else if arguments.first == "tokenizer" {
-        try runTokenizerTraining(Array(arguments.dropFirst()))
-    } else if arguments.count >= 2, arguments[0] == "eval", arguments[1] == "processbench" {
-        try runProcessBench(Array(arguments.dropFirst(2)))
-    } else {
-        printToStandardError(usage)
-        exit(2)
-    }
+    try job(jobArguments)
 } catch {
     printToStandardError("spark-train: \(error)")
     exit(1)
