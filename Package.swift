@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "spark-train", targets: ["spark-train"]),
         .executable(name: "spark-tokenize", targets: ["spark-tokenize"]),
         .executable(name: "spark-bench", targets: ["spark-bench"]),
+        .executable(name: "spark-fuzz", targets: ["spark-fuzz"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
     ],
@@ -22,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CLibFuzzer"),
         .target(
             name: "CKernels",
             // -O3 also in debug builds: tests run the same kernels at a usable speed.
@@ -61,6 +63,9 @@ let package = Package(
             dependencies: [
                 "Engine", "Model", "JSON", "HTTPClient", "CommandLineKit", "COpenBLAS", "CKernels", "Training",
             ]),
+        .executableTarget(
+            // scripts/fuzz builds it with libFuzzer and -DFUZZING; a plain build replays saved inputs.
+            name: "spark-fuzz", dependencies: ["Server", "Model", "JSON", "Reward", "CommandLineKit", "CLibFuzzer"]),
         .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
