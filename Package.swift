@@ -32,6 +32,10 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "JSON"]),
         .target(name: "Metrics"),
         .target(name: "Reward"),
+        .target(name: "Domain", dependencies: ["JSON"]),
+        .target(
+            name: "Synthesis",
+            dependencies: ["Domain", "Reward", "JSON", "HTTPClient", "Kernels", "Model", "Engine", "Scheduler"]),
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
@@ -39,6 +43,7 @@ let package = Package(
         .target(
             name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
         .target(name: "HTTPClient"),
+        .target(name: "RL", dependencies: ["Model", "Reward"]),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
         .executableTarget(
@@ -47,8 +52,8 @@ let package = Package(
         .executableTarget(
             name: "spark-train",
             dependencies: [
-                "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Training",
-                "Engine",
+                "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
+                "Domain", "Training", "Engine",
             ]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
@@ -73,10 +78,21 @@ let package = Package(
                 "make_reply_corpus.py", "make_response_corpus.py", "make_tango_corpus.py", "reply_corpus.json",
                 "response_corpus.json", "tango_corpus.json",
             ]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "JSON", "TestSupport"]),
+        .testTarget(
+            name: "SynthesisTests",
+            dependencies: ["Synthesis", "Domain", "Reward", "HTTPServer", "JSON", "TestSupport"]),
         .testTarget(
             name: "TrainingTests", dependencies: ["Training", "Engine", "Model", "JSON", "TestSupport"],
             // Reference generators and their outputs, read by path from the tests.
             exclude: ["make_adamw_reference.py", "adamw_reference.json"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
+        .testTarget(
+            name: "RLTests", dependencies: ["RL", "Model", "JSON", "TestSupport"],
+            // Fixture generators and their outputs, read by path from the tests.
+            exclude: [
+                "make_token_placement_fixtures.py", "token_placement.json", "make_grpo_fixtures.py",
+                "grpo_objective.json",
+            ]),
     ]
 )

@@ -60,13 +60,15 @@ extension JSONValue {
                 default: scalar.value < 0x20 ? "\\u" + hex4(scalar.value) : nil
                 }
             if let escape {
-                output.unicodeScalars.append(contentsOf: scalars[pendingStart..<index])
+                output += String(scalars[pendingStart..<index])
                 output += escape
                 pendingStart = scalars.index(after: index)
             }
             index = scalars.index(after: index)
         }
-        output.unicodeScalars.append(contentsOf: scalars[pendingStart..<index])
+        // Not `output.unicodeScalars.append(contentsOf:)`: that copies the whole output on every call
+        // (a 1.4 MB tokenizer.json took 4 s to write, now 0.01 s).
+        output += String(scalars[pendingStart..<index])
         output += "\""
     }
 

@@ -47,6 +47,19 @@ public final class Checkpoint: Sendable {
 
     public var tensorNames: [String] { tensors.keys.sorted() }
 
+    /// SHA-256 of config.json followed by the weight files in name order: what
+    /// `cat config.json model*.safetensors | sha256sum` prints in the folder.
+    public func contentDigest() throws(CheckpointError) -> String {
+        var hash = SHA256()
+        let configPath = FileSystem.join(directory, "config.json")
+        let config = try MappedFile(path: configPath)
+        hash.update(UnsafeRawBufferPointer(start: config.base, count: config.byteCount))
+        for file in files {
+            hash.update(UnsafeRawBufferPointer(start: file.mapping.base, count: file.mapping.byteCount))
+        }
+        return hash.finalize()
+    }
+
     /// EOS ids from generation_config.json, else config.json, plus the tokenizer's EOS token.
     public func endOfSequenceIds(eosTokenId: Int32?) -> Set<Int32> {
         var ids = Set(generationConfig.eosTokenIds.isEmpty ? config.eosTokenIds : generationConfig.eosTokenIds)

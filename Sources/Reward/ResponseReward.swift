@@ -29,13 +29,13 @@ public struct ResponseReward: Sendable, Equatable {
     public var isFormatValid: Bool { format?.isValid ?? true }
 
     /// A reward-model design. `reply` may be nil when the format gate fails (the model is not asked then),
-    /// and is ignored in that case. Without the gate (`formatGate: false`, for responses not written in
-    /// SPARK's policy format) every response is judged by the model.
-    public init(design: RewardDesign, response: String, reply: RewardModelReply?, formatGate: Bool = true)
+    /// and is ignored in that case. Without a gate (`format: nil`, for responses in no set format) every
+    /// response is judged by the model.
+    public init(design: RewardDesign, response: String, reply: RewardModelReply?, format: PolicyFormat? = .spark)
         throws(RewardError)
     {
         guard design.usesRewardModel else { throw .notARewardModelDesign(design) }
-        let format = formatGate ? FormatCheck(response: response) : nil
+        let format = format.map { FormatCheck(response: response, format: $0) }
         self.design = design
         self.format = format
         if let format, !format.isValid {
@@ -61,13 +61,16 @@ public struct ResponseReward: Sendable, Equatable {
 
     /// The random design. The draw is the top bit of one `next()`, stated so that a seeded generator
     /// gives the same rewards whatever the standard library's `Bool.random` does.
-    public init<Generator: RandomNumberGenerator>(randomFor response: String, using generator: inout Generator) {
-        let format = FormatCheck(response: response)
+    /// A response the gate refuses (`format`, if any) scores 0 without a draw.
+    public init<Generator: RandomNumberGenerator>(
+        randomFor response: String, format: PolicyFormat? = .spark, using generator: inout Generator
+    ) {
+        let format = format.map { FormatCheck(response: response, format: $0) }
         design = .random
         self.format = format
         reply = nil
         steps = nil
-        score = format.isValid && generator.next() >> 63 == 1 ? 1 : 0
+        score = format?.isValid ?? true && generator.next() >> 63 == 1 ? 1 : 0
     }
 
     /// The rule-based (RLVR) design.

@@ -23,6 +23,10 @@
 
 /// A parsed reward-model reply.
 public struct RewardModelReply: Sendable, Equatable {
+    /// Named in every reward's provenance; raise it with any change to how replies are read, since
+    /// the same reply may then score differently.
+    public static let parserVersion = 1
+
     /// Where the reply's thinking ended.
     public enum Thinking: String, Sendable {
         /// No `</think>` and no opening `<think>`: the whole reply is read.

@@ -18,6 +18,14 @@ public struct ServerOptions: Sendable {
     /// Sequences that may wait for admission before new requests get 429.
     public var maxWaitingSequences = 4096
     public var accessLog = true
+    /// How long answers are kept for retries of the same request (0: retries are computed again).
+    public var retryWindowSeconds: Double = 60
+    /// Request and answer bytes kept for retries, at most.
+    public var retryStoreBytes = 64 << 20
+    /// Seconds between rounds of master-key canaries (0: none).
+    public var canaryIntervalSeconds: Double = 0
+    /// Tokens each canary verification may write.
+    public var canaryMaxTokens = 1024
 
     public init() {}
 }
@@ -48,21 +56,36 @@ public final class APIServer: HTTPHandler {
     private let inFlight = InFlightCount()
     private let work = DispatchQueue(label: "spark-requests", attributes: .concurrent)
     private let apiKeys: [[UInt8]]
+    private let retries: RetryLedger
+    private let canaries: Canaries?
 
     public init(options: ServerOptions) {
         self.options = options
         log = AccessLog(enabled: options.accessLog)
+        retries = RetryLedger(
+            windowSeconds: options.retryWindowSeconds, byteLimit: options.retryStoreBytes, metrics: metrics)
+        canaries =
+            options.canaryIntervalSeconds > 0
+            ? Canaries(
+                interval: options.canaryIntervalSeconds, maxTokens: options.canaryMaxTokens, registry: metrics.registry)
+            : nil
         apiKeys = options.apiKeys.map { Array($0.utf8) }
     }
 
-    public func becomeReady(_ runtime: ServingRuntime) { phase.withLock { $0 = .ready(runtime) } }
+    deinit { canaries?.stop() }
+
+    public func becomeReady(_ runtime: ServingRuntime) {
+        phase.withLock { $0 = .ready(runtime) }
+        canaries?.start(runtime)
+    }
 
     public func loadingFailed(_ reason: String) { phase.withLock { $0 = .failed(reason) } }
 
     /// Stops taking generation requests (they get 503), and returns the runtime so that the caller can
     /// drain the scheduler; nil if the model never loaded.
     public func beginDraining() -> ServingRuntime? {
-        phase.withLock { phase in
+        canaries?.stop()
+        return phase.withLock { phase in
             switch phase {
             case .ready(let runtime):
                 phase = .draining(runtime)
@@ -136,6 +159,7 @@ public final class APIServer: HTTPHandler {
                     chat
                     ? try ChatCompletionRequest.parse(body, model: runtime.model)
                     : try CompletionRequest.parse(body, model: runtime.model)
+                if !spec.stream && retries.absorb(exchange, kind: .generation) { return }
                 try admit(sequences: spec.prompts.count * spec.samplesPerPrompt, runtime: runtime)
                 let text = TokenText(tokenizer: runtime.model.tokenizer)
                 let modelName = name ?? runtime.model.primaryName
@@ -155,6 +179,7 @@ public final class APIServer: HTTPHandler {
                     metrics: metrics, deadline: requestDeadline(spec.timeoutSeconds, exchange)
                 ).start()
             case "/v1/verify", "/classify", "/pooling":
+                if retries.absorb(exchange, kind: .scoring) { return }
                 let (items, verifyOptions) =
                     route == "/v1/verify"
                     ? try VerifyRoute.parse(body, model: runtime.model)
@@ -168,16 +193,19 @@ public final class APIServer: HTTPHandler {
                     let response = VerifyRoute.response(
                         items, verifyOptions, outcomes: outcomes, model: model, modelName: model.primaryName,
                         seconds: seconds(started, .now), deadline: deadline)
+                    self.metrics.rewards.observe(response, route: route)
+                    let isFinal = outcomes.allSatisfy(\.isSettled)
                     if route == "/v1/verify" {
-                        exchange.respond(response)
+                        exchange.respond(response, isFinal: isFinal)
                     } else {
                         exchange.respond(
                             ScoringRoutes.response(
                                 response, pooling: route == "/pooling", modelName: model.primaryName,
-                                created: AccessLog.unixTime()))
+                                created: AccessLog.unixTime()), isFinal: isFinal)
                     }
                 }.start(deadline: deadline.instant, exchange: exchange)
             case "/v1/reward", "/get_reward":
+                if retries.absorb(exchange, kind: .scoring) { return }
                 let openRLHF = route == "/get_reward"
                 let (items, rewardOptions) =
                     openRLHF
@@ -192,7 +220,10 @@ public final class APIServer: HTTPHandler {
                     let reward = RewardRoute.response(
                         items, rewardOptions, jobOfItem: jobOfItem, outcomes: outcomes, model: model,
                         modelName: model.primaryName, seconds: seconds(started, .now), deadline: deadline)
-                    exchange.respond(openRLHF ? OpenRLHFRoute.response(reward) : reward)
+                    self.metrics.rewards.observe(reward, route: route)
+                    exchange.respond(
+                        openRLHF ? OpenRLHFRoute.response(reward) : reward,
+                        isFinal: outcomes.allSatisfy(\.isSettled))
                 }.start(deadline: deadline.instant, exchange: exchange)
             default:
                 exchange.fail(.notFound("no route \(route)"))

@@ -1,6 +1,9 @@
 // One HTTP request and its answer, as the routes see it: every answer goes out with the request id,
 // is counted in the metrics and written to the access log once, and leaves the count of requests in
 // flight (which a draining server waits on).
+//
+// Retries of a request may join it as followers (RetryLedger): its work is then abandoned, and
+// cancelled, only when its own client and every follower's have gone.
 
 import HTTPServer
 import JSON
@@ -20,6 +23,17 @@ final class Exchange: Sendable {
     private let metrics: ServerMetrics
     private let inFlight: InFlightCount
     private let answered = Atomic<Bool>(false)
+    private let audience = Mutex(Audience())
+    /// Told of the answer (without this exchange's request id) and whether it is final, to share it
+    /// with retries.
+    private let answerObserver = Mutex<(@Sendable (HTTPResponse, _ isFinal: Bool) -> Void)?>(nil)
+
+    private struct Audience {
+        var followers: [Exchange] = []
+        var abandonCallbacks: [@Sendable () -> Void] = []
+        var watchingOwnClient = false
+        var abandoned = false
+    }
 
     init(
         request: HTTPRequest, route: String, responder: Responder, log: AccessLog, metrics: ServerMetrics,
@@ -37,12 +51,49 @@ final class Exchange: Sendable {
         inFlight.enter()
     }
 
-    var isDisconnected: Bool { responder.isDisconnected }
+    /// Called once when nobody waits for the answer any more.
+    func onDisconnect(_ callback: @escaping @Sendable () -> Void) {
+        let watch = audience.withLock { audience in
+            audience.abandonCallbacks.append(callback)
+            defer { audience.watchingOwnClient = true }
+            return !audience.watchingOwnClient
+        }
+        if watch { responder.onDisconnect { [self] in checkAbandoned() } }
+        checkAbandoned()
+    }
 
-    func onDisconnect(_ callback: @escaping @Sendable () -> Void) { responder.onDisconnect(callback) }
+    /// A retry of this request that waits for the same answer.
+    func addFollower(_ follower: Exchange) {
+        audience.withLock { $0.followers.append(follower) }
+        follower.responder.onDisconnect { [self] in checkAbandoned() }
+    }
 
-    func respond(_ value: JSONValue, status: Int = 200, headers: [(name: String, value: String)] = []) {
-        respond(HTTPResponse(status: status, headers: headers + [jsonType], body: Array(value.serialized.utf8)))
+    func observeAnswer(_ observer: @escaping @Sendable (HTTPResponse, _ isFinal: Bool) -> Void) {
+        answerObserver.withLock { $0 = observer }
+    }
+
+    /// Nobody waits for the answer any more: the client and every follower have gone.
+    private func isAbandonedNow() -> Bool {
+        responder.isDisconnected && audience.withLock { $0.followers }.allSatisfy(\.responder.isDisconnected)
+    }
+
+    private func checkAbandoned() {
+        guard isAbandonedNow() else { return }
+        let callbacks = audience.withLock { audience -> [@Sendable () -> Void] in
+            guard !audience.abandoned, !audience.abandonCallbacks.isEmpty else { return [] }
+            audience.abandoned = true
+            return audience.abandonCallbacks
+        }
+        for callback in callbacks { callback() }
+    }
+
+    /// `isFinal` false: work was cut short (a deadline, a refusal), so a retry should do it again.
+    func respond(
+        _ value: JSONValue, status: Int = 200, headers: [(name: String, value: String)] = [], isFinal: Bool = true
+    ) {
+        respond(
+            HTTPResponse(status: status, headers: headers + [jsonType], body: Array(value.serialized.utf8)),
+            isFinal: isFinal)
     }
 
     func fail(_ error: APIError) {
@@ -60,11 +111,14 @@ final class Exchange: Sendable {
             HTTPResponse(status: status, headers: headers + [jsonType], body: Array(value.serialized.utf8)), note: note)
     }
 
-    func respond(_ response: HTTPResponse, note: String = "") {
+    func respond(_ response: HTTPResponse, note: String = "", isFinal: Bool = true) {
         guard markAnswered() else { return }
-        var response = response
-        response.headers.append(("X-Request-Id", requestId))
-        responder.respond(response)
+        // Retries are told first: one sent after this client has its answer must not join the work.
+        answerObserver.withLock { $0 }?(response, isFinal && response.status == 200)
+        var sent = response
+        sent.headers.append(("X-Request-Id", requestId))
+        count(status: response.status)
+        responder.respond(sent)
         finished(status: response.status, note: note)
     }
 
@@ -78,8 +132,12 @@ final class Exchange: Sendable {
     }
 
     func finishStream(_ stream: ResponseStream, note: String = "") {
+        guard markAnswered() else {
+            stream.finish()
+            return
+        }
+        count(status: 200)
         stream.finish()
-        guard markAnswered() else { return }
         finished(status: 200, note: note)
     }
 
@@ -87,8 +145,10 @@ final class Exchange: Sendable {
         answered.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
     }
 
+    /// Counted before it goes out, so that a client reading /metrics after its answer sees it.
+    private func count(status: Int) { metrics.httpRequests.increment([route, String(status)]) }
+
     private func finished(status: Int, note: String) {
-        metrics.httpRequests.increment([route, String(status)])
         log.record(
             remote: request.remoteAddress, method: request.method, path: request.path, status: status,
             seconds: seconds(received, .now), requestId: requestId, note: note)

@@ -60,26 +60,32 @@ enum OpenRLHFRoute {
         let items = reward.objectValue?["items"]?.arrayValue?.compactMap(\.objectValue) ?? []
         func column(_ value: (JSONObject) -> Double) -> JSONValue { .array(items.map { .double(value($0)) }) }
         let rewards = items.map { $0["score"]?.doubleValue ?? 0 }
+        var logs: JSONObject = [
+            "judged": column { $0["mask"] == .bool(true) ? 1 : 0 },
+            "format_valid": column { $0["valid"] == .bool(true) ? 1 : 0 },
+            "outcome": column { item in
+                item["outcome"] == .string("yes") ? 1 : item["outcome"] == .string("no") ? 0 : -1
+            },
+            "p_yes": column { $0["p_yes"]?.doubleValue ?? -1 },
+            "num_steps": column { Double($0["K"]?.intValue ?? 0) },
+            "num_verdicts": column { Double($0["P"]?.intValue ?? 0) },
+            "step_accuracy": column { item in
+                let verdicts = (item["steps"]?.arrayValue ?? []).compactMap {
+                    $0.objectValue?["verdict"]?.stringValue
+                }
+                return verdicts.isEmpty
+                    ? 0 : Double(verdicts.filter { $0 == "correct" }.count) / Double(verdicts.count)
+            },
+        ]
+        // OpenRLHF's contract is numeric only: each status becomes a 0/1 column, so that a trainer can
+        // mask with `judged` and log why samples were dropped.
+        for status in ItemStatus.allCases {
+            logs["status_" + status.rawValue] = column { $0["status"] == .string(status.rawValue) ? 1 : 0 }
+        }
         return .object([
             "rewards": .array(rewards.map { .double($0) }),
             "scores": .array(rewards.map { .double(min(1, max(0, $0))) }),
-            "extra_logs": .object([
-                "judged": column { $0["mask"] == .bool(true) ? 1 : 0 },
-                "format_valid": column { $0["valid"] == .bool(true) ? 1 : 0 },
-                "outcome": column { item in
-                    item["outcome"] == .string("yes") ? 1 : item["outcome"] == .string("no") ? 0 : -1
-                },
-                "p_yes": column { $0["p_yes"]?.doubleValue ?? -1 },
-                "num_steps": column { Double($0["K"]?.intValue ?? 0) },
-                "num_verdicts": column { Double($0["P"]?.intValue ?? 0) },
-                "step_accuracy": column { item in
-                    let verdicts = (item["steps"]?.arrayValue ?? []).compactMap {
-                        $0.objectValue?["verdict"]?.stringValue
-                    }
-                    return verdicts.isEmpty
-                        ? 0 : Double(verdicts.filter { $0 == "correct" }.count) / Double(verdicts.count)
-                },
-            ]),
+            "extra_logs": .object(logs),
         ])
     }
 

@@ -14,6 +14,12 @@ struct RequestDeadline: Sendable {
         instant = received.advanced(by: .nanoseconds(Int64(min(seconds, 1e9) * 1e9)))
     }
 
+    /// Work the server starts itself (canaries): `seconds` from now.
+    init(seconds: Double) {
+        self.seconds = seconds
+        instant = .now.advanced(by: .nanoseconds(Int64(seconds * 1e9)))
+    }
+
     /// The SDK writes the read timeout in seconds (`str(timeout.read)`: "600" or "0.5"). A value that
     /// does not read as a positive number is the SDK's business, not a request error: it is ignored.
     static func clientReadTimeout(_ request: HTTPRequest) -> Double? {

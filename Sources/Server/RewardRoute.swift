@@ -28,7 +28,8 @@ enum RewardRoute {
     struct Options {
         var design: RewardDesign
         var variant: RewardModelVariant
-        var formatGate: Bool
+        /// The gate in front of the model; nil: none.
+        var format: PolicyFormat?
         var seed: UInt64?
         var sampling: SamplingParameters
         var timeoutSeconds: Double?
@@ -72,10 +73,10 @@ enum RewardRoute {
                 "'variant' must be one of \(design.acceptedVariants.map(\.rawValue).joined(separator: ", ")) for the \(design.rawValue) design, found '\(variantName)'",
                 parameter: "variant")
         }
-        let format = try reader.string("format") ?? "spark"
-        guard format == "spark" || format == "none" else {
+        let formatName = try reader.string("format") ?? PolicyFormat.spark.rawValue
+        guard formatName == "none" || PolicyFormat(rawValue: formatName) != nil else {
             throw .badRequest(
-                "'format' must be spark (the policy's <answer> format, gated) or none, found '\(format)'",
+                "'format' must be spark (the policy's <answer> format), steps (Step k: lines and one Answer: line) or none, found '\(formatName)'",
                 parameter: "format")
         }
         var sampling = SamplingParameters(temperature: 0)
@@ -85,7 +86,8 @@ enum RewardRoute {
         return (
             items,
             Options(
-                design: design, variant: variant, formatGate: format == "spark", seed: seed, sampling: sampling,
+                design: design, variant: variant, format: PolicyFormat(rawValue: formatName), seed: seed,
+                sampling: sampling,
                 timeoutSeconds: try SamplingFields.timeout(reader),
                 constrainVerdicts: try reader.bool("constrain_verdicts") ?? true)
         )
@@ -160,7 +162,7 @@ enum RewardRoute {
         var jobs: [VerificationJob] = []
         var jobOfItem: [Int?] = []
         for item in items {
-            if options.formatGate && !FormatCheck(response: item.response).isValid {
+            if let format = options.format, !FormatCheck(response: item.response, format: format).isValid {
                 jobOfItem.append(nil)
                 continue
             }
@@ -181,7 +183,8 @@ enum RewardRoute {
     ) -> JSONValue {
         let probes = VerdictProbes(options.variant, tokenizer: model.tokenizer, constrains: options.constrainVerdicts)
         var system = SystemRandomNumberGenerator()
-        var random = SeededRandom(seed: options.seed ?? system.next())
+        let randomSeed = options.seed ?? system.next()
+        var random = SeededRandom(seed: randomSeed)
         var rewards: [ResponseReward?] = []
         var entries: [JSONObject] = []
         for (index, item) in items.enumerated() {
@@ -191,12 +194,12 @@ enum RewardRoute {
             }
             let reward: ResponseReward?
             switch options.design {
-            case .random: reward = ResponseReward(randomFor: item.response, using: &random)
+            case .random: reward = ResponseReward(randomFor: item.response, format: options.format, using: &random)
             case .ruleBased: reward = ResponseReward(ruleBasedFor: item.response, groundTruth: item.groundTruth ?? "")
             default:
                 reward = try? ResponseReward(
                     design: options.design, response: item.response, reply: evidence?.reply,
-                    formatGate: options.formatGate)
+                    format: options.format)
             }
             rewards.append(reward)
             entries.append(entry(index: index, item: item, reward: reward, outcome: outcome, evidence: evidence))
@@ -230,31 +233,43 @@ enum RewardRoute {
                 "prompt_tokens_details": .object(["cached_tokens": .int(usage.cached)]),
             ]),
             "seconds": .double(seconds), "timeout_ms": .int(deadline.milliseconds),
+            "provenance": provenance(options, model: model, randomSeed: randomSeed),
         ])
     }
 
+    /// Provenance.json, plus for the random design the seed its draws came from.
+    private static func provenance(_ options: Options, model: ServedModel, randomSeed: UInt64) -> JSONValue {
+        var object =
+            Provenance.json(
+                model: model, variant: options.design.usesRewardModel ? options.variant : nil,
+                sampling: options.sampling, samples: 1, constrainVerdicts: options.constrainVerdicts
+            ).objectValue ?? [:]
+        if options.design == .random { object["random_seed"] = .int(Int(Int64(bitPattern: randomSeed))) }
+        return .object(object)
+    }
+
     /// The status of an item: whether the model judged it, and if not, why.
-    static func status(reward: ResponseReward?, outcome: VerificationOutcome?) -> String {
-        guard let reward else { return "error" }
-        if !reward.isFormatValid { return "format_rejected" }
-        guard reward.design.usesRewardModel else { return "ok" }
-        guard let outcome else { return "error" }
-        if outcome.refusal != nil || outcome.reason == .cancelled { return "error" }
-        if outcome.reason == .timeout { return "timeout" }
+    static func status(reward: ResponseReward?, outcome: VerificationOutcome?) -> ItemStatus {
+        guard let reward else { return .error }
+        if !reward.isFormatValid { return .formatRejected }
+        guard reward.design.usesRewardModel else { return .ok }
+        guard let outcome else { return .error }
+        if outcome.refusal != nil || outcome.reason == .cancelled { return .error }
+        if outcome.reason == .timeout { return .timeout }
         guard let reply = reward.reply, reply.isOutcomeParsed else {
-            return outcome.reason == .length ? "truncated" : "unparseable"
+            return outcome.reason == .length ? .truncated : .unparseable
         }
-        return "ok"
+        return .ok
     }
 
     private static func entry(
         index: Int, item: Item, reward: ResponseReward?, outcome: VerificationOutcome?, evidence: VerdictEvidence?
     ) -> JSONObject {
         let status = status(reward: reward, outcome: outcome)
-        let judged = status == "ok" || status == "format_rejected"
+        let judged = status.isJudged
         let offsets = TextOffsets(item.response)
         var object: JSONObject = [
-            "index": .int(index), "status": .string(status),
+            "index": .int(index), "status": .string(status.rawValue),
             "score": judged ? reward.map { .double($0.score) } ?? .null : .null,
             "spark_score": .double(reward?.score ?? 0), "mask": .bool(judged),
             "valid": .bool(reward?.isFormatValid ?? false),
@@ -263,6 +278,7 @@ enum RewardRoute {
             "p_yes": evidence?.yesProbability.map { .double($0) } ?? .null,
             "reply": outcome.map { .string($0.text) } ?? .null,
             "verdict_slots": VerificationOutcome.verdictSlots(outcome.map { [$0] } ?? []),
+            "usage": Provenance.usage(outcome.map { [$0] } ?? []),
         ]
         if let group = item.group { object["group"] = .string(group) }
         if let error = outcome?.refusal { object["error"] = .string(error) }
@@ -296,6 +312,10 @@ enum RewardRoute {
         case .boxedCount(let count): .object(["kind": .string("boxed_count"), "count": .int(count)])
         case .answerBlockCount(let count): .object(["kind": .string("answer_block_count"), "count": .int(count)])
         case .textAfterAnswer(let offset): .object(["kind": .string("text_after_answer"), "at": .int(offset)])
+        case .noSteps: .object(["kind": .string("no_steps")])
+        case .stepNumbering(let expected, let found):
+            .object(["kind": .string("step_numbering"), "expected": .int(expected), "found": .int(found)])
+        case .answerLineCount(let count): .object(["kind": .string("answer_line_count"), "count": .int(count)])
         }
     }
 

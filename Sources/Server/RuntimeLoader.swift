@@ -35,7 +35,9 @@ public enum RuntimeLoader {
             blockSize: scheduling.blockSize,
             prefixCaching: scheduling.prefixCaching)
         let scheduler = Scheduler(model: transformer, tokenizer: tokenizer, configuration: configuration)
-        let model = ServedModel(checkpoint: checkpoint, tokenizer: tokenizer, alias: alias, created: created)
+        let model = ServedModel(
+            checkpoint: checkpoint, tokenizer: tokenizer, alias: alias, created: created,
+            checkpointDigest: try checkpoint.contentDigest())
         return (ServingRuntime(model: model, scheduler: scheduler), checkpoint, configuration)
     }
 }

@@ -18,6 +18,8 @@ public struct ServedModel: Sendable {
     public let defaults: GenerationConfig
     /// Unix time of loading, reported as `created`.
     public let created: Int
+    /// SHA-256 of config.json and the weights (Checkpoint.contentDigest); nil for a stand-in model.
+    public let checkpointDigest: String?
 
     /// A model described directly (for serving a stand-in model in tests).
     public init(
@@ -33,9 +35,12 @@ public struct ServedModel: Sendable {
         self.endOfSequenceIds = endOfSequenceIds
         self.defaults = defaults
         self.created = created
+        checkpointDigest = nil
     }
 
-    public init(checkpoint: Checkpoint, tokenizer: Tokenizer, alias: String?, created: Int) {
+    public init(
+        checkpoint: Checkpoint, tokenizer: Tokenizer, alias: String?, created: Int, checkpointDigest: String?
+    ) {
         var names: [String] = []
         if let alias { names.append(alias) }
         names.append(checkpoint.directory)
@@ -57,6 +62,7 @@ public struct ServedModel: Sendable {
         endOfSequenceIds = checkpoint.endOfSequenceIds(eosTokenId: eosName.flatMap { tokenizer.id(of: $0) })
         defaults = checkpoint.generationConfig
         self.created = created
+        self.checkpointDigest = checkpointDigest
     }
 
     public var primaryName: String { names[0] }

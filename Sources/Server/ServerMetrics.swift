@@ -12,6 +12,8 @@ final class ServerMetrics: Sendable {
     let queueSeconds: Histogram
     let firstTokenSeconds: Histogram
     let latencySeconds: Histogram
+    let retriesDeduplicated: Counter
+    let rewards: RewardTelemetry
     private let running: Gauge
     private let waiting: Gauge
     private let blocksInUse: Gauge
@@ -37,6 +39,11 @@ final class ServerMetrics: Sendable {
             buckets: seconds)
         latencySeconds = registry.histogram(
             "spark_request_latency_seconds", help: "End-to-end time of generation requests.", buckets: seconds)
+        retriesDeduplicated = registry.counter(
+            "spark_retries_deduplicated_total",
+            help: "Retried requests answered without new work: joined to the original in flight, or replayed.",
+            labels: ["how"])
+        rewards = RewardTelemetry(registry: registry)
         running = registry.gauge("spark_requests_running", help: "Sequences in the running batch.")
         waiting = registry.gauge("spark_requests_waiting", help: "Sequences waiting for admission.")
         blocksInUse = registry.gauge("spark_kv_blocks_in_use", help: "KV cache blocks held by sequences.")

@@ -25,6 +25,9 @@ struct VerificationOutcome: Sendable {
     /// Why it could not be submitted, if it was not.
     var refusal: String?
 
+    /// Whether the model finished its reply: not cut by a deadline or a cancellation, not refused.
+    var isSettled: Bool { refusal == nil && reason != .timeout && reason != .cancelled }
+
     /// The verdict slots met, and in how many the model's most likely token was no verdict word: how
     /// often an unconstrained greedy reply would have broken its format there.
     static func verdictSlots(_ outcomes: [VerificationOutcome]) -> JSONValue {
@@ -60,8 +63,8 @@ final class VerificationBatch: Sendable {
     }
 
     /// Submits every job with the given deadline; a job the scheduler refuses finishes at once with
-    /// its reason. Returns the handles, for cancellation.
-    func start(deadline: ContinuousClock.Instant, exchange: Exchange) {
+    /// its reason. The jobs are cancelled when nobody waits for the exchange's answer any more.
+    func start(deadline: ContinuousClock.Instant, exchange: Exchange?) {
         if jobs.isEmpty {
             DispatchQueue.global().async { [self] in completion([]) }
             return
@@ -80,7 +83,7 @@ final class VerificationBatch: Sendable {
         }
         let submitted = handles
         state.withLock { $0.handles = submitted }
-        exchange.onDisconnect { [self] in
+        exchange?.onDisconnect { [self] in
             for handle in submitted { scheduler.cancel(handle) }
         }
     }

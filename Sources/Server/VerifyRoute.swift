@@ -152,6 +152,9 @@ enum VerifyRoute {
                 "total_tokens": .int(totalPrompt + totalCompletion),
             ]),
             "seconds": .double(seconds), "timeout_ms": .int(deadline.milliseconds),
+            "provenance": Provenance.json(
+                model: model, variant: options.variant, sampling: options.sampling, samples: options.samples,
+                constrainVerdicts: options.constrainVerdicts),
         ])
     }
 
@@ -163,17 +166,17 @@ enum VerifyRoute {
         let stepVote =
             options.variant == .orm ? nil : SelfConsistency.voteSteps(replies, expectedStepCount: item.steps?.count)
         let parsed = replies.contains { $0.isOutcomeParsed || !$0.stepVerdicts.isEmpty }
-        let status: String
+        let status: ItemStatus
         if outcomes.contains(where: { $0.refusal != nil }) {
-            status = "error"
+            status = .error
         } else if outcomes.contains(where: { $0.reason == .timeout }) {
-            status = "timeout"
+            status = .timeout
         } else if outcomes.contains(where: { $0.reason == .cancelled }) {
-            status = "error"
+            status = .error
         } else if !parsed {
-            status = outcomes.allSatisfy({ $0.reason == .length }) ? "truncated" : "unparseable"
+            status = outcomes.allSatisfy({ $0.reason == .length }) ? .truncated : .unparseable
         } else {
-            status = "ok"
+            status = .ok
         }
         let stepDerived = stepVote?.derivedOutcome
         let verdict: Verdict? = options.aggregate == "step" ? (stepDerived ?? outcomeVote.verdict) : outcomeVote.verdict
@@ -196,9 +199,9 @@ enum VerifyRoute {
         }
         let yesProbabilities = evidence.compactMap(\.yesProbability)
         var object: JSONObject = [
-            "index": .int(index), "status": .string(status),
-            "outcome": status == "ok" ? verdict.map { .string($0 == .yes ? "yes" : "no") } ?? .null : .null,
-            "score": status == "ok" ? verdict.map { .double($0.value) } ?? .null : .null,
+            "index": .int(index), "status": .string(status.rawValue),
+            "outcome": status == .ok ? verdict.map { .string($0 == .yes ? "yes" : "no") } ?? .null : .null,
+            "score": status == .ok ? verdict.map { .double($0.value) } ?? .null : .null,
             "p_yes": yesProbabilities.isEmpty
                 ? .null : .double(yesProbabilities.reduce(0, +) / Double(yesProbabilities.count)),
             "outcome_votes": .object([
@@ -206,11 +209,12 @@ enum VerifyRoute {
                 "unparseable": .int(outcomeVote.unparseableCount),
             ]),
             "steps": .array(steps),
-            "first_error": status == "ok" ? .int(stepVote?.firstError ?? -1) : .null,
+            "first_error": status == .ok ? .int(stepVote?.firstError ?? -1) : .null,
             "parse_ok": .bool(parsed),
             "truncated": .bool(outcomes.contains { $0.reason == .length }),
             "verifications": .array(outcomes.map { .string($0.text) }),
             "verdict_slots": VerificationOutcome.verdictSlots(outcomes),
+            "usage": Provenance.usage(outcomes),
         ]
         if let refusal = outcomes.first(where: { $0.refusal != nil })?.refusal { object["error"] = .string(refusal) }
         return .object(object)

@@ -34,7 +34,11 @@ struct ServeBenchmark {
         var latencies: [Double] = []
         var failures = 0
 
+        /// Chat completions score one response each; reward requests as many as they hold.
+        var responsesScored = 0
+
         var requestsPerSecond: Double { Double(requests) / seconds }
+        var responsesPerSecond: Double { Double(responsesScored) / seconds }
         var tokensPerSecond: Double { Double(generatedTokens) / seconds }
         var cacheHitRate: Double { promptTokens == 0 ? 0 : Double(cachedTokens) / Double(promptTokens) }
 
@@ -45,37 +49,77 @@ struct ServeBenchmark {
         }
     }
 
-    /// The request bodies, group after group: one shared problem, `groupSize` different solutions.
-    func jobs() -> [[UInt8]] {
-        var bodies: [[UInt8]] = []
-        for group in 0..<groups {
+    /// The GRPO groups: one problem each, with `groupSize` different responses in SPARK's policy format.
+    func groupsOfResponses() -> [(problem: String, responses: [String])] {
+        (0..<groups).map { group in
             let problem =
                 "A train leaves station \(group) at \(7 + group % 5) am and travels at \(40 + group) km/h. "
                 + String(
                     repeating: "It stops for \(group % 9 + 1) minutes at each of the towns along the line. ", count: 6)
                 + "How far has it travelled by noon?"
-            for response in 0..<groupSize {
-                let solution =
-                    "<think><step>Step 1: The train runs for \(5 - group % 5) hours.</step>"
+            let responses = (0..<groupSize).map { response in
+                "<think><step>Step 1: The train runs for \(5 - group % 5) hours.</step>"
                     + "<step>Step 2: \(40 + group) times \(5 - group % 5) is \((40 + group) * (5 - group % 5) + response % 3).</step></think>"
                     + "<answer>\\boxed{\((40 + group) * (5 - group % 5) + response % 3)}</answer>"
+            }
+            return (problem, responses)
+        }
+    }
+
+    /// Chat-completion bodies, group after group: the SPARK PRM prompt for each response.
+    func jobs() -> [[UInt8]] {
+        groupsOfResponses().flatMap { problem, responses in
+            responses.map { solution in
                 let prompt = "Problem: \(problem)\n\nStudent Solution: \(solution)\n\nLet's verify step by step."
                 let body: JSONValue = .object([
                     "messages": .array([.object(["role": .string("user"), "content": .string(prompt)])]),
                     "temperature": .int(0), "top_p": .double(0.95), "max_tokens": .int(maxTokens),
                     "ignore_eos": .bool(true),
                 ])
-                bodies.append(Array(body.serialized.utf8))
+                return Array(body.serialized.utf8)
             }
         }
-        return bodies
     }
 
-    /// Starts a server with `arguments`, runs every job with `clients` concurrent clients, stops it.
-    func run(label: String, clients: Int, arguments: [String]) throws -> Figures {
+    /// /v1/reward bodies: one per group (`grouped`), or one per response as a trainer without groups
+    /// sends them.
+    func rewardJobs(grouped: Bool) -> [[UInt8]] {
+        groupsOfResponses().enumerated().flatMap { index, group -> [[UInt8]] in
+            let settings: JSONObject = ["max_tokens": .int(maxTokens)]
+            func body(_ extra: JSONObject) -> [UInt8] {
+                var object = settings
+                for (key, value) in extra.pairs { object[key] = value }
+                return Array(JSONValue.object(object).serialized.utf8)
+            }
+            if grouped {
+                let entry: JSONValue = .object([
+                    "id": .string("g\(index)"), "problem": .string(group.problem),
+                    "responses": .array(group.responses.map { .string($0) }),
+                ])
+                return [body(["groups": .array([entry])])]
+            }
+            return group.responses.map { response in
+                body([
+                    "items": .array([
+                        .object([
+                            "problem": .string(group.problem), "response": .string(response),
+                            "group": .string("g\(index)"),
+                        ])
+                    ])
+                ])
+            }
+        }
+    }
+
+    /// Starts a server with `arguments`, sends `bodies` to `path` with `clients` concurrent clients
+    /// (every chat completion, unless given), stops it.
+    func run(
+        label: String, clients: Int, arguments: [String], path: String = "/v1/chat/completions",
+        bodies given: [[UInt8]]? = nil
+    ) throws -> Figures {
         let server = try ServerLauncher(binary: serverBinary, model: modelDirectory, arguments: arguments)
         defer { server.stop() }
-        let bodies = jobs()
+        let bodies = given ?? jobs()
         let next = Atomic<Int>(0)
         let results = Mutex(Figures(label: label, clients: clients))
         let started = Stopwatch.now()
@@ -86,16 +130,17 @@ struct ServeBenchmark {
                 guard index < bodies.count else { return }
                 let sent = Stopwatch.now()
                 let response = try? connection.send(
-                    "POST", "/v1/chat/completions", headers: [("Content-Type", "application/json")], body: bodies[index]
-                )
+                    "POST", path, headers: [("Content-Type", "application/json")], body: bodies[index])
                 let latency = Stopwatch.now() - sent
-                let usage = response.flatMap { try? JSONValue.parse($0.body) }?.objectValue?["usage"]?.objectValue
+                let answer = response.flatMap { try? JSONValue.parse($0.body) }?.objectValue
+                let usage = answer?["usage"]?.objectValue
                 results.withLock { figures in
                     guard response?.status == 200, let usage else {
                         figures.failures += 1
                         return
                     }
                     figures.requests += 1
+                    figures.responsesScored += answer?["items"]?.arrayValue?.count ?? 1
                     figures.latencies.append(latency)
                     figures.generatedTokens += usage["completion_tokens"]?.intValue ?? 0
                     figures.promptTokens += usage["prompt_tokens"]?.intValue ?? 0

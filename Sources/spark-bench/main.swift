@@ -191,6 +191,14 @@ func runServeBenchmark(_ arguments: [String]) throws {
     let serial = try benchmark.run(label: "max-running 1", clients: base, arguments: ["--quiet", "--max-running", "1"])
     let noCache = try benchmark.run(
         label: "no prefix cache", clients: base, arguments: ["--quiet", "--no-prefix-cache"])
+    // The same sequences in flight both ways: `base` single requests, or base / group-size groups.
+    let singles = try benchmark.run(
+        label: "reward, singles", clients: base, arguments: ["--quiet"], path: "/v1/reward",
+        bodies: benchmark.rewardJobs(grouped: false))
+    let grouped = try benchmark.run(
+        label: "reward, groups", clients: max(1, base / benchmark.groupSize), arguments: ["--quiet"],
+        path: "/v1/reward", bodies: benchmark.rewardJobs(grouped: true))
+    let groupGain = grouped.responsesPerSecond / singles.responsesPerSecond
     let health = try benchmark.health(seconds: quick ? 0.3 : 3)
     let reference = runs[0]
     let speedup = reference.requestsPerSecond / serial.requestsPerSecond
@@ -207,12 +215,14 @@ func runServeBenchmark(_ arguments: [String]) throws {
                 "latency_p99_seconds": .double(figures.percentile(0.99)),
                 "prefix_cache_hit_rate": .double(figures.cacheHitRate),
                 "prompt_tokens_computed": .double(figures.computedPromptTokens),
+                "responses_per_second": .double(figures.responsesPerSecond),
             ])
         }
         let result: JSONObject = [
             "model": .string(model), "groups": .int(benchmark.groups), "group_size": .int(benchmark.groupSize),
-            "runs": .array((runs + [serial, noCache]).map(object)),
+            "runs": .array((runs + [serial, noCache, singles, grouped]).map(object)),
             "speedup_over_serial": .double(speedup), "prefill_tokens_saved_by_prefix_cache": .double(prefillSaved),
+            "group_request_over_single_requests": .double(groupGain),
             "health": .object([
                 "saturated_requests_per_second": .double(health.saturatedRequestsPerSecond),
                 "saturated_median_ms": .double(health.saturatedMedianMilliseconds),
@@ -230,13 +240,16 @@ func runServeBenchmark(_ arguments: [String]) throws {
     print(
         "  server            clients   req/s   gen tok/s   p50 s    p99 s   cache hits   prompt tokens computed  failures"
     )
-    for figures in runs + [serial, noCache] {
+    for figures in runs + [serial, noCache, singles, grouped] {
         print(
             "  \(figures.label.padding(17))\(pad(figures.clients, 7))   \(format(figures.requestsPerSecond, 1))   \(format(figures.tokensPerSecond, 1))   \(format(figures.percentile(0.5), 3))   \(format(figures.percentile(0.99), 3))   \(percent(figures.cacheHitRate))   \(Int(figures.computedPromptTokens))   \(figures.failures)"
         )
     }
     print("  throughput at \(base) clients: \(format(speedup, 1))x serial serving (target >= 8x)")
     print("  prefix cache: \(percent(prefillSaved)) of prompt tokens not recomputed (target >= 50 %)")
+    print(
+        "  /v1/reward, \(benchmark.groupSize) responses per group: one request per group scores \(format(grouped.responsesPerSecond, 1)) responses/s, \(benchmark.groupSize) single requests \(format(singles.responsesPerSecond, 1)): \(format(groupGain, 2))x"
+    )
     print(
         "  GET /health, 64 connections: flat out \(format(health.saturatedRequestsPerSecond, 0)) req/s, median \(format(health.saturatedMedianMilliseconds, 3)) ms; paced at \(format(health.pacedRequestsPerSecond, 0)) req/s, median \(format(health.pacedMedianMilliseconds, 3)) ms, p99 \(format(health.pacedP99Milliseconds, 3)) ms (target < 0.2 ms)"
     )

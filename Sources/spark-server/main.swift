@@ -33,6 +33,15 @@ let command = Command(
         .value("--max-body-mb", "N", help: "largest request body accepted", default: "16"),
         .value("--drain-seconds", "N", help: "grace period for in-flight requests on SIGTERM", default: "30"),
         .value(
+            "--retry-window", "SECONDS", help: "how long answers are kept for retries of the same request (0: off)",
+            default: "60"),
+        .value("--retry-store-mb", "N", help: "memory for answers kept for retries", default: "64"),
+        .value(
+            "--canary-every", "SECONDS",
+            help: "verify master-key canaries (':', an empty solution, ...) this often; see /metrics (0: never)",
+            default: "0"),
+        .value("--canary-max-tokens", "N", help: "tokens each canary verification may write", default: "1024"),
+        .value(
             "--dtype", "auto|f32", help: "auto keeps F32 and BF16 weights as stored; f32 widens all", default: "auto"),
         .flag("--quiet", help: "no access log"),
     ])
@@ -62,11 +71,16 @@ do {
     chosen.prefixCaching = !options.flag("--no-prefix-cache")
     scheduling = chosen
     drainSeconds = try options.double("--drain-seconds")!
+    serverOptions.retryWindowSeconds = try options.double("--retry-window")!
+    serverOptions.retryStoreBytes = try options.int("--retry-store-mb")! << 20
+    serverOptions.canaryIntervalSeconds = try options.double("--canary-every")!
+    serverOptions.canaryMaxTokens = try options.int("--canary-max-tokens")!
 } catch {
     command.fail(error.description)
 }
 guard scheduling.maxBatchTokens > 0, scheduling.maxRunning > 0, scheduling.kvCacheMegabytes > 0,
-    scheduling.blockSize > 0, serverOptions.defaultTimeoutSeconds > 0
+    scheduling.blockSize > 0, serverOptions.defaultTimeoutSeconds > 0, serverOptions.retryWindowSeconds >= 0,
+    serverOptions.retryStoreBytes >= 0, serverOptions.canaryIntervalSeconds >= 0, serverOptions.canaryMaxTokens > 0
 else { command.fail("sizes, counts and the timeout must be positive") }
 guard let precision = WeightPrecision(rawValue: options.string("--dtype")!) else {
     command.fail("--dtype must be auto or f32")

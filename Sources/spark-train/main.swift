@@ -1,6 +1,6 @@
-// spark-train: the programs that produce and judge the models spark-server serves: supervised
-// fine-tuning and pretraining (TrainingJobs.swift) and the evaluation of process reward models on
-// ProcessBench.
+// spark-train: the programs that produce and judge the models spark-server serves: Stage I data
+// synthesis, tokenizer training, supervised fine-tuning and pretraining (TrainingJobs.swift), and the
+// evaluation of process reward models on ProcessBench.
 
 import CommandLineKit
 import HTTPClient
@@ -124,10 +124,19 @@ func percent(_ value: Double) -> String {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: spark-train sft|pretrain|eval processbench [options]   (add --help for the options)"
+let usage = """
+    usage: spark-train synth [options]
+           spark-train tokenizer [options]
+           spark-train pretrain [options]
+           spark-train sft [options]
+           spark-train eval processbench [options]
+    (add --help for the options)
+    """
 let job: ([String]) throws -> Void
 var jobArguments = Array(arguments.dropFirst())
 switch arguments.first {
+case "synth": job = runSynth
+case "tokenizer": job = runTokenizerTraining
 case "sft": job = runSFT
 case "pretrain": job = runPretrain
 case "eval" where arguments.count >= 2 && arguments[1] == "processbench":

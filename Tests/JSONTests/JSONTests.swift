@@ -51,4 +51,15 @@ import Testing
         #expect(object["c"] == .int(3))
         #expect(JSONValue.object(object).serialized == #"{"a":10,"c":3,"d":4}"#)
     }
+
+    /// Each string used to copy the whole output written so far: these 200,000 strings (2.6 MB) took 9.8 s
+    /// in a debug build, 0.26 s since.
+    @Test func writesLargeDocumentsInLinearTime() {
+        let value = JSONValue.array((0..<200_000).map { .string("tokenĠ\($0)") })
+        let clock = ContinuousClock()
+        var length = 0
+        let elapsed = clock.measure { length = value.serialized.utf8.count }
+        #expect(length > 2_600_000)
+        #expect(elapsed < .seconds(2), "\(elapsed)")
+    }
 }

@@ -52,6 +52,18 @@ import Testing
         #expect(tokenizer.token(of: 3) == "<|end|>" && tokenizer.id(of: "ab") == 2 && tokenizer.token(of: 9) == nil)
     }
 
+    /// Converted vocabularies write "" for the subword prefix and word suffix, as Hugging Face accepts.
+    @Test func emptySubwordAffixesAreAbsentOnes() throws {
+        var object = Self.minimal()
+        object["model"] = Self.model(object) {
+            $0["continuing_subword_prefix"] = ""
+            $0["end_of_word_suffix"] = ""
+        }
+        #expect(try Tokenizer(json: try Self.bytes(object), name: "affixes").encode("ab<|end|>ba") == [2, 3, 1, 0])
+        object["model"] = Self.model(object) { $0["continuing_subword_prefix"] = "##" }
+        #expect(Self.problem(loading: try Self.bytes(object))?.contains("continuing_subword_prefix") == true)
+    }
+
     static let edits: [(name: String, edit: @Sendable (inout [String: Any]) -> Void, expected: String)] = [
         ("model type", { $0["model"] = model($0) { $0["type"] = "WordPiece" } }, "model.type: expected \"BPE\""),
         (

@@ -78,7 +78,7 @@ import Testing
         let gated = try ResponseReward(design: .processAwareOutcome, response: response, reply: yes)
         #expect(gated.score == 0)
         let ungated = try ResponseReward(
-            design: .processAwareOutcome, response: response, reply: yes, formatGate: false)
+            design: .processAwareOutcome, response: response, reply: yes, format: nil)
         #expect(ungated.score == 1)
         #expect(ungated.format == nil)
         #expect(ungated.isFormatValid)

@@ -44,3 +44,31 @@ import Testing
         #expect(openRLHF.compactMap(Double.init) == [1, 0, 0, 0])
     }
 }
+
+/// examples/spark_reward_adapters.py, the verl and TRL reward functions, against a real server: the
+/// batch goes as GRPO groups, and an unjudged sample reaches each trainer as that trainer expects.
+@Suite struct RewardAdapterTests {
+    @Test func verlGetsAScoreAndAStatusAndTRLGetsNoneForUnjudgedSamples() throws {
+        let server = RewardRouteTests.server
+        let response = RewardRouteTests.response(steps: 4)
+        let items: [(String, String)] = [
+            ("Right: what is 2 + 3?", response), ("Wrong: what is 2 + 3?", response),
+            ("Right: what is 2 + 3?", RewardRouteTests.response(steps: 4, tail: " Also 1 + 1 = 2.")),
+            ("Lost: what is 2 + 3?", response),
+        ]
+        let input = items.map {
+            JSONValue.object(["problem": .string($0.0), "response": .string($0.1)]).serialized
+        }.joined(separator: "\n")
+        let lines = try ClientCompatibilityTests().run(
+            "spark_reward_adapters.py", ["--url", "http://127.0.0.1:\(server.http.port)"], input: input)
+        let results = try lines.map { try #require(try JSONValue.parse(Array($0.utf8)).objectValue) }
+        try #require(results.count == 4)
+        let verl = results.map { $0["verl"]?.objectValue ?? [:] }
+        #expect(verl.map { $0["score"] } == [.double(1), .double(0), .double(0), .double(0)])
+        #expect(verl.map { $0["judged"] } == [.double(1), .double(1), .double(1), .double(0)])
+        #expect(
+            verl.map { $0["status"] }
+                == [.string("ok"), .string("ok"), .string("format_rejected"), .string("unparseable")])
+        #expect(results.map { $0["trl"] } == [.double(1), .double(0), .double(0), .null])
+    }
+}

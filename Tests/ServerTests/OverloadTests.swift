@@ -19,10 +19,10 @@ import Testing
             configuration: configuration, options: options)
         let items: JSONValue = .array(
             (0..<3).map { .object(["problem": .string("Problem \($0)"), "solution": .string("It is.")]) })
-        let busy = Thread { _ = try? server.post("/v1/verify", .object(["items": items, "timeout_ms": .int(2000)])) }
+        let busy = Thread { _ = try? server.post("/v1/verify", .object(["items": items, "timeout_ms": .int(20000)])) }
         busy.start()
         let start = Date()
-        while server.scheduler.statistics.waiting < 2 && Date().timeIntervalSince(start) < 5 {
+        while server.scheduler.statistics.waiting < 2 && Date().timeIntervalSince(start) < 30 {
             Thread.sleep(forTimeInterval: 0.005)
         }
         let response = try HTTPConnection(port: server.http.port).send(

@@ -17,7 +17,8 @@ import Testing
     init() throws {
         let checkpoint = try Checkpoint(directory: Self.directory)
         let tokenizer = try Tokenizer(contentsOfFile: checkpoint.tokenizerPath!)
-        model = ServedModel(checkpoint: checkpoint, tokenizer: tokenizer, alias: "tiny", created: 1)
+        model = ServedModel(
+            checkpoint: checkpoint, tokenizer: tokenizer, alias: "tiny", created: 1, checkpointDigest: nil)
     }
 
     func body(_ text: String) -> [UInt8] { Array(text.utf8) }

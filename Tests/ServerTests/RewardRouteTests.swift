@@ -61,6 +61,25 @@ import Testing
         #expect(items[2]["violations"]?.arrayValue?.first?.objectValue?["kind"] == .string("text_after_answer"))
     }
 
+    @Test func theStepsFormatGatesNumberedSolutions() throws {
+        let solution = "Step 1: 2 + 3 = 5\nStep 2: So it is 5.\nAnswer: 5"
+        let (items, _) = try reward(
+            [item("Right", solution), item("Right", solution + "\nAnd 1 + 1 = 2."), item("Right", "It is 5.")],
+            design: "process_aware_outcome", extra: ["format": .string("steps")])
+        #expect(items.map { $0["status"] } == [.string("ok"), .string("format_rejected"), .string("format_rejected")])
+        #expect(items[0]["score"] == .double(1))
+        #expect(
+            items[1]["violations"]
+                == .array([.object(["kind": .string("text_after_answer"), "at": .int(solution.count + 1)])])
+        )
+        #expect(
+            items[2]["violations"]
+                == .array([
+                    .object(["kind": .string("no_steps")]),
+                    .object(["kind": .string("answer_line_count"), "count": .int(0)]),
+                ]))
+    }
+
     @Test func theHybridMixesStepShareAndOutcome() throws {
         let (items, _) = try reward([item("Wrong", Self.response(steps: 4))], design: "step_augmented_hybrid")
         // k/n = 2/4 correct markers, y = 0: 0.5 · 0.4 + 0 · 0.6.
@@ -146,6 +165,9 @@ import Testing
         #expect(logs["judged"] == .array([.double(1), .double(1)]))
         #expect(logs["format_valid"] == .array([.double(1), .double(0)]))
         #expect(logs["num_steps"] == .array([.double(4), .double(4)]))
+        #expect(logs["status_ok"] == .array([.double(1), .double(0)]))
+        #expect(logs["status_format_rejected"] == .array([.double(0), .double(1)]))
+        #expect(logs["status_timeout"] == .array([.double(0), .double(0)]))
         // Numbers only: OpenRLHF turns each into a tensor.
         for (_, value) in logs.pairs { #expect(value.arrayValue?.allSatisfy { $0.doubleValue != nil } == true) }
     }

@@ -31,6 +31,9 @@ final class ScriptedModel: ModelRunner, Sendable {
     /// The longest forward pass so far, in seconds: one engine iteration at worst.
     var longestForward: Double { longest.withLock { $0 } }
     private let longest = Mutex(0.0)
+    /// Tokens fed to forward passes so far: whether the model ran, counted before any answer goes out.
+    var tokensFed: Int { fed.withLock { $0 } }
+    private let fed = Mutex(0)
     private let marker: [Int32]
     /// Runner-up logits at verdict tokens: the verdict token gets 20, its rival 20 − ln(odds).
     private let rivals: [Int32: (Int32, Float)]
@@ -62,6 +65,7 @@ final class ScriptedModel: ModelRunner, Sendable {
             let (seconds, attoseconds) = forwardDelay.components
             Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) * 1e-18)
         }
+        fed.withLock { $0 += batch.chunks.reduce(0) { $0 + $1.tokens.count } }
         for chunk in batch.chunks {
             for (offset, token) in chunk.tokens.enumerated() {
                 cache.slots[slot(chunk.startPosition + offset, chunk.blockTable, cache.blockSize)] = token

@@ -189,6 +189,11 @@ import Testing
             #expect(metrics.contains(name), "\(name)")
         }
         #expect(metrics.contains(#"spark_http_requests_total{route="/v1/completions",status="200"} 1"#))
+        // The engine publishes its counts after the iteration that answered; give it a moment.
+        let start = Date()
+        while try metric(server, "spark_generation_tokens_total") < 3 && Date().timeIntervalSince(start) < 5 {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         #expect(try metric(server, "spark_generation_tokens_total") == 3)
     }
 

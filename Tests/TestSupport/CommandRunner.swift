@@ -68,3 +68,17 @@ private final class CollectedText: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// What coreutils' sha256sum prints for a checkpoint's config.json then weight files in name order:
+/// the reference for Checkpoint.contentDigest.
+public func sha256sumOfCheckpoint(_ directory: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "cd '\(directory)' && cat config.json model*.safetensors | sha256sum"]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return String(text.prefix(64))
+}

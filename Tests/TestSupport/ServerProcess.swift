@@ -64,7 +64,9 @@ public final class ServerProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: modelDirectory)
     }
 
-    private static func widenedCopy(of fixture: String) throws -> String {
+    /// A copy of the fixture checkpoint in a temporary folder, its context widened to 32k tokens; the
+    /// caller removes it.
+    public static func widenedCopy(of fixture: String) throws -> String {
         let source = Fixtures.model(fixture)
         let destination = NSTemporaryDirectory() + "spark-server-\(UUID().uuidString)"
         try FileManager.default.copyItem(atPath: source, toPath: destination)

@@ -1,7 +1,8 @@
 // The BPE model: turns one pre-tokenized piece (raw bytes; each byte is one character of the
 // byte-level alphabet) into token ids by applying merges in rank order. Matches HF tokenizers'
 // `models/bpe` (`merge_word`, `Word::merge_all`, `ignore_merges`, `unk_token` with `fuse_unk`,
-// `byte_fallback`); dropout, `continuing_subword_prefix` and `end_of_word_suffix` are rejected at load.
+// `byte_fallback`); dropout, and a non-empty `continuing_subword_prefix` or `end_of_word_suffix`, are
+// rejected at load.
 //
 // The merge loop is HF's priority queue, stale entries and all: when two merges make the same token
 // (vocabularies converted from tiktoken have many), a queued entry is applied if the pair now at its
@@ -123,7 +124,7 @@ final class BPEModel: Sendable {
 
     /// A queued merge at `position` (the left symbol); the queue pops the lowest rank, then the
     /// leftmost position.
-    private struct Candidate {
+    private struct Candidate: Prioritized {
         let rank: Int32
         let position: Int
         let newID: Int32
@@ -136,14 +137,13 @@ final class BPEModel: Sendable {
     /// `merge_word` and `Word::merge_all`.
     private func merge(_ piece: ArraySlice<UInt8>) -> [Int32] {
         var symbols = initialSymbols(piece)
-        var queue: [Candidate] = []
-        queue.reserveCapacity(symbols.count)
+        var queue = PriorityQueue<Candidate>(reservingCapacity: symbols.count)
         for index in symbols.indices.dropLast() {
             if let merge = merges[Self.pairKey(symbols[index].id, symbols[index + 1].id)] {
-                push(Candidate(rank: merge.rank, position: index, newID: merge.newID), to: &queue)
+                queue.push(Candidate(rank: merge.rank, position: index, newID: merge.newID))
             }
         }
-        while let top = pop(&queue) {
+        while let top = queue.pop() {
             let position = top.position
             if symbols[position].removed || symbols[position].next < 0 { continue }
             let nextPosition = symbols[position].next
@@ -157,11 +157,11 @@ final class BPEModel: Sendable {
             if right.next >= 0 { symbols[right.next].previous = position }
             let previous = symbols[position].previous
             if previous >= 0, let merge = merges[Self.pairKey(symbols[previous].id, top.newID)] {
-                push(Candidate(rank: merge.rank, position: previous, newID: merge.newID), to: &queue)
+                queue.push(Candidate(rank: merge.rank, position: previous, newID: merge.newID))
             }
             let next = symbols[position].next
             if next >= 0, let merge = merges[Self.pairKey(top.newID, symbols[next].id)] {
-                push(Candidate(rank: merge.rank, position: position, newID: merge.newID), to: &queue)
+                queue.push(Candidate(rank: merge.rank, position: position, newID: merge.newID))
             }
         }
         return symbols.compactMap { $0.removed ? nil : $0.id }
@@ -193,36 +193,7 @@ final class BPEModel: Sendable {
         }
     }
 
-    private static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
+    static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
-    }
-
-    private func push(_ candidate: Candidate, to heap: inout [Candidate]) {
-        heap.append(candidate)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].precedes(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private func pop(_ heap: inout [Candidate]) -> Candidate? {
-        guard let last = heap.popLast() else { return nil }
-        guard !heap.isEmpty else { return last }
-        let top = heap[0]
-        heap[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { break }
-            var child = left
-            if left + 1 < heap.count && heap[left + 1].precedes(heap[left]) { child = left + 1 }
-            guard heap[child].precedes(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            parent = child
-        }
-        return top
     }
 }

@@ -65,9 +65,11 @@ struct TokenizerFile {
         if let dropout = model["dropout"], !dropout.isNull, dropout.doubleValue != 0 {
             throw reader.error("model.dropout", expected: "null (BPE dropout is not supported)", found: dropout)
         }
+        // Converted vocabularies often write "" for these, which adds nothing: the same as absent.
         for field in ["continuing_subword_prefix", "end_of_word_suffix"]
-        where !TokenizerJSONReader.isAbsent(model[field]) {
-            throw reader.error("model.\(field)", expected: "null (not used by byte-level BPE)", found: model[field])
+        where !TokenizerJSONReader.isAbsent(model[field]) && model[field]?.stringValue != "" {
+            throw reader.error(
+                "model.\(field)", expected: "null or \"\" (not used by byte-level BPE)", found: model[field])
         }
         let vocabularyObject = try reader.object(model["vocab"], "model.vocab")
         var vocabulary: [String: Int32] = [:]

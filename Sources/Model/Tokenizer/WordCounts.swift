@@ -1,0 +1,47 @@
+// The words of training text and how often each occurs: what `BPETrainer` learns merges from. Text goes
+// through the pipeline that the trained tokenizer.json declares (and Qwen2's has): NFC, then the Qwen2
+// split pattern, then the byte-level alphabet, which needs no work here because words are kept as bytes.
+//
+// This is what HF tokenizers' `Tokenizer::train` feeds its BpeTrainer: each text is normalized and
+// pre-tokenized whole, and added tokens are not cut out first, so a special token written in the text
+// counts as ordinary text (`<|im_end|>` as `<|`, `im`, `_end`, `|>`).
+
+public struct WordCounts: Sendable {
+    static let normalizer = Normalizer.nfc
+    static let preTokenizer = PreTokenizer(steps: [
+        .split(.qwen2), .byteLevel(addPrefixSpace: false, useRegex: false),
+    ])
+
+    /// Each distinct word, in order of first appearance: the order is the trainer's word order, which
+    /// keeps training deterministic.
+    private(set) var words: [[UInt8]] = []
+    private(set) var counts: [Int] = []
+    private var indexOfWord: [ArraySlice<UInt8>: Int32] = [:]
+    private var pieces: [Range<Int>] = []
+    /// Bytes of text added, as given (before normalization).
+    public private(set) var textBytes = 0
+    public private(set) var totalWords = 0
+
+    public init() {}
+
+    public var distinctWords: Int { words.count }
+
+    /// Counts the words of one text. Cutting a document into several texts changes the counts (a
+    /// `"\n\n"` cut in two is two `"\n"`) unless the cuts fall where the pre-tokenizer cuts anyway.
+    public mutating func add(_ text: String) {
+        textBytes += text.utf8.count
+        var bytes = Array(Self.normalizer.apply(text).utf8)
+        Self.preTokenizer.split(&bytes, into: &pieces)
+        totalWords += pieces.count
+        for piece in pieces {
+            if let index = indexOfWord[bytes[piece]] {
+                counts[Int(index)] += 1
+            } else {
+                let word = Array(bytes[piece])
+                indexOfWord[word[...]] = Int32(words.count)
+                words.append(word)
+                counts.append(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import RL
+import Testing
+
+/// The monitors on hand-counted rollouts, and the watch on a run that hacks its reward.
+@Suite struct HackingMonitorsTests {
+    static func rollout(
+        valid: Bool = true, appended: Bool = false, steps: Int? = 4, verdicts: Int? = 4, yes: Bool? = true,
+        reward: Double? = 1, tokens: Int = 100, correct: Bool = true
+    ) -> ScoredRollout {
+        ScoredRollout(
+            formatValid: valid, textAfterAnswer: appended, steps: steps, verdicts: verdicts, saidYes: yes,
+            reward: reward, responseTokens: tokens, isCorrect: correct)
+    }
+
+    @Test func eachMonitorCountsWhatItSays() {
+        let monitors = HackingMonitors([
+            Self.rollout(),
+            Self.rollout(steps: 2, verdicts: 3, yes: true, reward: 1, tokens: 60, correct: false),
+            Self.rollout(valid: false, appended: true, steps: nil, verdicts: nil, yes: nil, reward: 0, tokens: 240),
+            Self.rollout(steps: 6, verdicts: 6, yes: false, reward: 0, tokens: 100, correct: false),
+        ])
+        #expect(monitors.invalidFormatShare == 0.25)
+        #expect(monitors.textAfterAnswerShare == 0.25)
+        // K = 4, 2, 6: mean 4, population spread sqrt(8/3).
+        #expect(monitors.meanSteps == 4)
+        #expect(abs(monitors.stepsStandardDeviation - (8.0 / 3).squareRoot()) < 1e-12)
+        #expect(abs(monitors.stepCountMismatchShare - 1.0 / 3) < 1e-12)
+        #expect(monitors.meanResponseTokens == 125)
+        #expect(abs(monitors.yesRate - 2.0 / 3) < 1e-12)
+        #expect(monitors.trueAccuracy == 0.5)
+        // Judged and wrong: the second (Yes) and the fourth (No).
+        #expect(monitors.falseYesRate == 0.5)
+        #expect(monitors.meanReward == 0.5)
+    }
+
+    @Test func theWatchFlagsRewardUpWhileAccuracyGoesDownAndNothingElse() {
+        func step(reward: Double, accuracy: Double) -> HackingMonitors {
+            let count = 20
+            return HackingMonitors(
+                (0..<count).map {
+                    Self.rollout(
+                        reward: Double($0) < reward * Double(count) ? 1 : 0,
+                        correct: Double($0) < accuracy * Double(count))
+                })
+        }
+        var learning = HackingWatch(window: 4)
+        let honest = [(0.3, 0.3), (0.4, 0.4), (0.5, 0.5), (0.6, 0.6), (0.7, 0.7)]
+        #expect(honest.map { learning.record(step(reward: $0.0, accuracy: $0.1)) }.allSatisfy { !$0 })
+        var hacking = HackingWatch(window: 4)
+        let flags = [(0.3, 0.5), (0.4, 0.5), (0.6, 0.4), (0.8, 0.3), (0.9, 0.2)].map {
+            hacking.record(step(reward: $0.0, accuracy: $0.1))
+        }
+        #expect(flags == [false, false, false, true, true])
+    }
+}
