@@ -1,8 +1,8 @@
-// A whole training job: the steps over shuffled, packed data (EpochPlan), evaluation on the held-out sequences, and checkpoints with their optimiser state, metrics.csv and
-// loss.svg, written every `saveEvery` steps and at the end. A resumed run rebuilds the same epochs
-// from the seed, skips the micro-batches already trained on and continues the same schedule.
+// A whole training job: the steps over shuffled, packed data (EpochPlan), evaluation on the held-out
+// sequences, and checkpoints with their optimiser state, metrics.csv and loss.svg, written every
+// `saveEvery` steps and at the end. A resumed run rebuilds the same epochs from the seed, skips the
+// micro-batches already trained on and continues the same schedule.
 
-import Engine
 import Model
 
 public struct RunSettings: Sendable, Equatable {
