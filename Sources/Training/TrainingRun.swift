@@ -114,12 +114,15 @@ public final class TrainingRun {
                     tokensPerSecond: tokensPerSecond, elapsedSeconds: elapsedBefore + now - start))
             report(
                 .progress(
-                    "step \(done)/\(totalSteps)  loss \(fixed(result.loss, 4))  lr \(scientific(result.learningRate))  \(Int(tokensPerSecond)) tok/s  ETA \(duration(secondsPerStep * Double(totalSteps - done)))"
+                    "step \(done)/\(totalSteps)  loss \(ProgressFormat.fixed(result.loss, 4))  lr \(ProgressFormat.scientific(result.learningRate))  \(Int(tokensPerSecond)) tok/s  ETA \(ProgressFormat.duration(secondsPerStep * Double(totalSteps - done)))"
                 ))
             if !evaluation.isEmpty && (done % evalEvery == 0 || done == totalSteps) {
                 let loss = trainer.evaluate(evaluation)
                 metrics.setEvalLoss(loss)
-                report(.note("step \(done): eval loss \(fixed(loss, 4)) (train \(fixed(result.loss, 4)))"))
+                report(
+                    .note(
+                        "step \(done): eval loss \(ProgressFormat.fixed(loss, 4)) (train \(ProgressFormat.fixed(result.loss, 4)))"
+                    ))
             }
             if done == lastStep || (settings.saveEvery.map { done % $0 == 0 } ?? false) {
                 try save(step: done)
