@@ -1,5 +1,5 @@
 // What a training forward pass keeps for its backward pass, and the backward pass's scratch, for one
-// batch: per layer the normed inputs, q/k/v after rotary, attention probabilities and output, the
+// batch: per layer the normed inputs, q/k/v after rotary, the attention output, the
 // residual stream between the blocks, and the MLP's gate, up and activation. The buffers are sized
 // for the largest batch seen and reused from step to step (fresh mappings on every step cost the
 // 5M-parameter benchmark a few per cent in page faults); every buffer is written before it is read.
@@ -11,15 +11,14 @@ import Model
 
 final class Activations {
     final class Layer {
-        let inputNormed, query, key, value, probabilities, attention: AlignedBuffer<Float>
+        let inputNormed, query, key, value, attention: AlignedBuffer<Float>
         let middle, postAttentionNormed, gate, up, activated: AlignedBuffer<Float>
 
-        init(config c: ModelConfig, tokens n: Int, probabilityCount: Int) {
+        init(config c: ModelConfig, tokens n: Int) {
             inputNormed = AlignedBuffer(count: n * c.hiddenSize)
             query = AlignedBuffer(count: n * c.queryWidth)
             key = AlignedBuffer(count: n * c.kvWidth)
             value = AlignedBuffer(count: n * c.kvWidth)
-            probabilities = AlignedBuffer(count: probabilityCount)
             attention = AlignedBuffer(count: n * c.queryWidth)
             middle = AlignedBuffer(count: n * c.hiddenSize)
             postAttentionNormed = AlignedBuffer(count: n * c.hiddenSize)
@@ -31,7 +30,10 @@ final class Activations {
 
     /// Gradients with respect to activations, reused layer after layer.
     final class Gradients {
-        let hidden, normed, query, key, value, attention, gate, up, activated, scores, gathered: AlignedBuffer<Float>
+        let hidden, normed, query, key, value, attention, gate, up, activated, gathered: AlignedBuffer<Float>
+        /// One document and head's attention probabilities and their gradient (2 L² floats); the
+        /// forward pass uses the first half too.
+        let scores: AlignedBuffer<Float>
 
         init(config c: ModelConfig, tokens n: Int, trainableRows: Int, longestDocument: Int) {
             hidden = AlignedBuffer(count: n * c.hiddenSize)
@@ -43,24 +45,23 @@ final class Activations {
             gate = AlignedBuffer(count: n * c.intermediateSize)
             up = AlignedBuffer(count: n * c.intermediateSize)
             activated = AlignedBuffer(count: n * c.intermediateSize)
-            scores = AlignedBuffer(count: longestDocument * longestDocument)
+            scores = AlignedBuffer(count: 2 * longestDocument * longestDocument)
             gathered = AlignedBuffer(count: trainableRows * c.hiddenSize)
         }
     }
 
     /// The sizes the buffers hold.
     struct Capacity: Equatable {
-        var tokens, trainableRows, probabilities, longestDocument: Int
+        var tokens, trainableRows, longestDocument: Int
 
         func covers(_ other: Capacity) -> Bool {
-            tokens >= other.tokens && trainableRows >= other.trainableRows && probabilities >= other.probabilities
+            tokens >= other.tokens && trainableRows >= other.trainableRows
                 && longestDocument >= other.longestDocument
         }
 
         static func largest(_ a: Capacity, _ b: Capacity) -> Capacity {
             Capacity(
                 tokens: max(a.tokens, b.tokens), trainableRows: max(a.trainableRows, b.trainableRows),
-                probabilities: max(a.probabilities, b.probabilities),
                 longestDocument: max(a.longestDocument, b.longestDocument))
         }
     }
@@ -92,7 +93,6 @@ final class Activations {
     static func capacity(config: ModelConfig, batch: TokenBatch) -> Capacity {
         Capacity(
             tokens: batch.tokenCount, trainableRows: batch.trainableCount,
-            probabilities: batch.documents.reduce(0) { $0 + $1.count * $1.count } * config.headCount,
             longestDocument: batch.documents.map(\.count).max() ?? 0)
     }
 
@@ -104,7 +104,7 @@ final class Activations {
         attention = CausalAttention(config: c, documents: [])
         residual = (0...c.layerCount).map { _ in AlignedBuffer(count: n * c.hiddenSize) }
         layers = (0..<c.layerCount).map { _ in
-            Layer(config: c, tokens: n, probabilityCount: capacity.probabilities)
+            Layer(config: c, tokens: n)
         }
         gathered = AlignedBuffer(count: capacity.trainableRows * c.hiddenSize)
         logits = AlignedBuffer(count: min(capacity.trainableRows, logitsChunkRows) * c.vocabSize)

@@ -11,8 +11,10 @@
 //     dP = dO Vᵀ,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),  dQ = scale · dS K,
 //     dK += scale · dSᵀ Q,  dV += Pᵀ dO      (summed over the heads of a group)
 //
-// P is kept from the forward for the backward (documents × heads × L² floats per layer). The engine
-// attends with a paged-KV decode kernel instead; TrainingForwardTests holds the two to the same logits.
+// The backward pass computes P again rather than keep it from the forward: kept, it would take
+// documents × heads × L² floats per layer (5.6 GB for a Qwen2.5-0.5B shape at L = 2048), and computing
+// it again costs one more Q Kᵀ product, a small share of a step. The engine attends with a paged-KV
+// decode kernel instead; TrainingForwardTests holds the two to the same logits.
 
 import COpenBLAS
 import Kernels
@@ -27,45 +29,28 @@ import Model
 struct CausalAttention {
     let config: ModelConfig
     let documents: [Range<Int>]
-    /// Where each document's probabilities start in a layer's probability buffer.
-    let probabilityOffsets: [Int]
-    /// Floats of one layer's probabilities.
-    let probabilityCount: Int
     let scale: Float
 
     init(config: ModelConfig, documents: [Range<Int>]) {
         self.config = config
         self.documents = documents
-        var offsets: [Int] = []
-        var total = 0
-        for document in documents {
-            offsets.append(total)
-            total += document.count * document.count * config.headCount
-        }
-        probabilityOffsets = offsets
-        probabilityCount = total
         // transformers multiplies float32 scores by the Python float head_dim ** -0.5, as the engine does.
         scale = Float(1 / Double(config.headDim).squareRoot())
     }
 
+    /// `scratch` holds L² floats for the longest document.
     func forward(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
-        probabilities: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+        scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
         let c = config
         let (queryWidth, kvWidth, headDim) = (c.queryWidth, c.kvWidth, c.headDim)
-        for (document, range) in documents.enumerated() {
+        for range in documents {
             let length = range.count
             for head in 0..<c.headCount {
-                let kvHead = head / c.groupSize
-                let q = query + range.lowerBound * queryWidth + head * headDim
-                let k = key + range.lowerBound * kvWidth + kvHead * headDim
-                let v = value + range.lowerBound * kvWidth + kvHead * headDim
-                let p = probabilities + probabilityOffsets[document] + head * length * length
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasTrans, blasint(length), blasint(length), blasint(headDim), scale,
-                    q, blasint(queryWidth), k, blasint(kvWidth), 0, p, blasint(length))
-                for row in 0..<length { Self.causalSoftmax(p + row * length, row: row, length: length) }
+                let v = value + range.lowerBound * kvWidth + head / c.groupSize * headDim
+                let p = scratch
+                probabilities(query: query, key: key, document: range, head: head, into: p)
                 cblas_sgemm(
                     CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(length), blasint(headDim), blasint(length), 1,
                     p, blasint(length), v, blasint(kvWidth), 0,
@@ -75,10 +60,10 @@ struct CausalAttention {
     }
 
     /// Writes dQ; writes dK and dV (each the sum over its group's query heads). `scratch` holds
-    /// L² floats for the longest document.
+    /// 2 L² floats for the longest document.
     func backward(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
-        probabilities: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+        outputGradient: UnsafePointer<Float>,
         queryGradient: UnsafeMutablePointer<Float>, keyGradient: UnsafeMutablePointer<Float>,
         valueGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) {
@@ -87,15 +72,16 @@ struct CausalAttention {
         let tokenCount = documents.last?.upperBound ?? 0
         keyGradient.update(repeating: 0, count: tokenCount * kvWidth)
         valueGradient.update(repeating: 0, count: tokenCount * kvWidth)
-        for (document, range) in documents.enumerated() {
+        for range in documents {
             let length = range.count
             for head in 0..<c.headCount {
                 let kvHead = head / c.groupSize
                 let queryOffset = range.lowerBound * queryWidth + head * headDim
                 let kvOffset = range.lowerBound * kvWidth + kvHead * headDim
-                let p = probabilities + probabilityOffsets[document] + head * length * length
+                let p = scratch
+                probabilities(query: query, key: key, document: range, head: head, into: p)
                 let dO = outputGradient + queryOffset
-                let dS = scratch
+                let dS = scratch + length * length
                 // dP = dO Vᵀ, then dS = P ⊙ (dP − rowsum(dP ⊙ P)) in place.
                 cblas_sgemm(
                     CblasRowMajor, CblasNoTrans, CblasTrans, blasint(length), blasint(length), blasint(headDim), 1,
@@ -123,7 +109,20 @@ struct CausalAttention {
         }
     }
 
-    var longestDocument: Int { documents.map(\.count).max() ?? 0 }
+    /// P of one document and query head: [L, L], zero above the diagonal.
+    private func probabilities(
+        query: UnsafePointer<Float>, key: UnsafePointer<Float>, document range: Range<Int>, head: Int,
+        into p: UnsafeMutablePointer<Float>
+    ) {
+        let c = config
+        let length = range.count
+        let q = query + range.lowerBound * c.queryWidth + head * c.headDim
+        let k = key + range.lowerBound * c.kvWidth + head / c.groupSize * c.headDim
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, blasint(length), blasint(length), blasint(c.headDim), scale, q,
+            blasint(c.queryWidth), k, blasint(c.kvWidth), 0, p, blasint(length))
+        for row in 0..<length { Self.causalSoftmax(p + row * length, row: row, length: length) }
+    }
 
     /// Softmax of scores[0...row] in place (max subtracted first), zeros after.
     private static func causalSoftmax(_ scores: UnsafeMutablePointer<Float>, row: Int, length: Int) {

@@ -1,7 +1,7 @@
 // The decoder of Transformer.swift (Engine) with its activations kept, and the backward pass through
 // them. The forward uses the engine's definitions: its config and weight layout, its RMSNorm, rotary
 // and SwiGLU kernels (CKernels) and its rotary tables (RotaryEmbedding); only the matrix products
-// (cblas_sgemm over whole batches) and attention (whole documents at once, probabilities kept) are
+// (cblas_sgemm over whole batches) and attention (whole documents at once, with sgemm) are
 // computed differently, and TrainingForwardTests holds the logits to the engine's.
 //
 //     h = embed_tokens(ids)
@@ -121,7 +121,7 @@ public final class TrainableTransformer {
                 gradient: gradient.output, inputGradient: g.attention.pointer, accumulate: false)
             state.attention.backward(
                 query: saved.query.pointer, key: saved.key.pointer, value: saved.value.pointer,
-                probabilities: saved.probabilities.pointer, outputGradient: g.attention.pointer,
+                outputGradient: g.attention.pointer,
                 queryGradient: g.query.pointer, keyGradient: g.key.pointer, valueGradient: g.value.pointer,
                 scratch: g.scores.pointer)
             state.rotateBack(g.query.pointer, heads: c.headCount)
@@ -188,7 +188,7 @@ public final class TrainableTransformer {
             state.rotate(saved.key.pointer, heads: c.kvHeadCount)
             state.attention.forward(
                 query: saved.query.pointer, key: saved.key.pointer, value: saved.value.pointer,
-                probabilities: saved.probabilities.pointer, output: saved.attention.pointer)
+                scratch: state.gradients.scores.pointer, output: saved.attention.pointer)
             LinearLayer.forward(
                 saved.attention.pointer, rows: n, parameters: layer.output, output: saved.middle.pointer)
             sk_add(saved.middle.pointer, input, n * hidden)

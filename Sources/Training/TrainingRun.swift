@@ -1,8 +1,8 @@
-// A whole training job: the steps over shuffled, packed data (EpochPlan), evaluation on the held-out sequences, and checkpoints with their optimiser state, metrics.csv and
-// loss.svg, written every `saveEvery` steps and at the end. A resumed run rebuilds the same epochs
-// from the seed, skips the micro-batches already trained on and continues the same schedule.
+// A whole training job: the steps over shuffled, packed data (EpochPlan), evaluation on the held-out
+// sequences, and checkpoints with their optimiser state, metrics.csv and loss.svg, written every
+// `saveEvery` steps and at the end. A resumed run rebuilds the same epochs from the seed, skips the
+// micro-batches already trained on and continues the same schedule.
 
-import Engine
 import Model
 
 public struct RunSettings: Sendable, Equatable {
@@ -114,12 +114,15 @@ public final class TrainingRun {
                     tokensPerSecond: tokensPerSecond, elapsedSeconds: elapsedBefore + now - start))
             report(
                 .progress(
-                    "step \(done)/\(totalSteps)  loss \(fixed(result.loss, 4))  lr \(scientific(result.learningRate))  \(Int(tokensPerSecond)) tok/s  ETA \(duration(secondsPerStep * Double(totalSteps - done)))"
+                    "step \(done)/\(totalSteps)  loss \(ProgressFormat.fixed(result.loss, 4))  lr \(ProgressFormat.scientific(result.learningRate))  \(Int(tokensPerSecond)) tok/s  ETA \(ProgressFormat.duration(secondsPerStep * Double(totalSteps - done)))"
                 ))
             if !evaluation.isEmpty && (done % evalEvery == 0 || done == totalSteps) {
                 let loss = trainer.evaluate(evaluation)
                 metrics.setEvalLoss(loss)
-                report(.note("step \(done): eval loss \(fixed(loss, 4)) (train \(fixed(result.loss, 4)))"))
+                report(
+                    .note(
+                        "step \(done): eval loss \(ProgressFormat.fixed(loss, 4)) (train \(ProgressFormat.fixed(result.loss, 4)))"
+                    ))
             }
             if done == lastStep || (settings.saveEvery.map { done % $0 == 0 } ?? false) {
                 try save(step: done)

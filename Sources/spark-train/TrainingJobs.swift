@@ -15,6 +15,7 @@ func trainingOptions(learningRate: String, batchTokens: String) -> [Option] {
         .value("--warmup-steps", "N", help: "linear warm-up steps (default: 5 % of the steps)"),
         .value("--min-lr-fraction", "X", help: "the cosine decay ends at this fraction of --lr", default: "0.1"),
         .value("--weight-decay", "X", help: "AdamW weight decay on the matrices", default: "0.1"),
+        .flag("--decay-embedding", help: "decay the token embedding too (never norms or biases)"),
         .value("--beta2", "X", help: "AdamW beta2", default: "0.95"),
         .value("--max-grad-norm", "X", help: "clip gradients to this global norm", default: "1.0"),
         .value("--batch-tokens", "N", help: "input tokens per micro-batch", default: batchTokens),
@@ -135,6 +136,7 @@ func runSettings(_ options: ParsedArguments, command: Command) throws -> RunSett
     settings.floorFraction = try options.double("--min-lr-fraction")!
     settings.optimizer = AdamWSettings(
         beta2: try options.double("--beta2")!, weightDecay: try options.double("--weight-decay")!)
+    settings.optimizer.decayEmbedding = options.flag("--decay-embedding")
     settings.maximumGradientNorm = try options.double("--max-grad-norm")!
     settings.batchTokens = try options.int("--batch-tokens")!
     settings.accumulation = try options.int("--accumulate")!

@@ -53,6 +53,19 @@ import Training
         }
     }
 
+    @Test func weightDecayReachesMatricesAndTheEmbeddingOnlyWhenAsked() {
+        let parameters = ModelParameters(config: TinyModels.qwen2(tied: false))
+        var settings = AdamWSettings(weightDecay: 0.1)
+        let decayed = AdamW(for: parameters, settings: settings).decays
+        #expect(
+            parameters.all.filter(decayed).map(\.name).allSatisfy {
+                $0.hasSuffix("proj.weight") || $0 == "lm_head.weight"
+            })
+        #expect(parameters.all.filter(decayed).count == 2 * 7 + 1)
+        settings.decayEmbedding = true
+        #expect(AdamW(for: parameters, settings: settings).decays(parameters.embedding))
+    }
+
     @Test func warmUpThenCosineDecay() {
         let schedule = LearningRateSchedule(peak: 1e-3, warmupSteps: 4, totalSteps: 14, floorFraction: 0.1)
         #expect(abs(schedule.rate(atStep: 0) - 0.25e-3) < 1e-12)

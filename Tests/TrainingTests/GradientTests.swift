@@ -11,7 +11,7 @@ import Training
 @Suite struct GradientTests {
     @Test(arguments: [
         ("qwen2 tied", TinyModels.qwen2(tied: true)), ("qwen2 untied", TinyModels.qwen2(tied: false)),
-        ("llama all biases", TinyModels.llamaWithAllBiases()),
+        ("llama all biases", TinyModels.llamaWithAllBiases()), ("llama head_dim 6", TinyModels.llamaWideHeads()),
     ])
     func analyticGradientsMatchFiniteDifferences(name: String, config: ModelConfig) {
         let parameters = TinyModels.randomParameters(config, seed: 7)

@@ -24,6 +24,15 @@ enum TinyModels {
         return config
     }
 
+    /// Llama with an explicit head_dim (q_proj 16 -> 24) and llama3 rotary scaling, no biases.
+    static func llamaWideHeads() -> ModelConfig {
+        ModelConfig(
+            architecture: .llama, hiddenSize: 16, layerCount: 2, headCount: 4, kvHeadCount: 2, headDim: 6,
+            intermediateSize: 24, vocabSize: 64, ropeTheta: 500_000,
+            ropeScaling: .llama3(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalMaxPositions: 4),
+            rmsNormEpsilon: 1e-5, tieWordEmbeddings: true)
+    }
+
     /// Parameters drawn uniformly: matrices in ±1 / sqrt(fan-in), biases in ±0.2, norm weights
     /// in 1 ± 0.3.
     static func randomParameters(_ config: ModelConfig, seed: UInt64) -> ModelParameters {
