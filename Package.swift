@@ -75,7 +75,9 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Scheduler", "HTTPServer", "TestSupport", "HTTPClient", "JSON", "Model", "Engine"]),
+            dependencies: [
+                "Server", "Scheduler", "HTTPServer", "TestSupport", "HTTPClient", "JSON", "Model", "Engine", "Reward",
+            ]),
         .testTarget(
             name: "RewardTests", dependencies: ["Reward"],
             // Fixture generators and their outputs, read by path from the tests.

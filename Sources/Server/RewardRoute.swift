@@ -338,8 +338,11 @@ enum RewardRoute {
                         ])
                     })
                 entries[index]["advantage_after_last_step"] = .double(stepAdvantages.afterLastStep)
-                entries[index]["selective_multipliers"] = .array(
-                    tango.selectiveMultipliers(of: position).map { .double($0) })
+                // The global step reward adds step advantages and masks nothing.
+                if design != .globalStepReward {
+                    entries[index]["selective_multipliers"] = .array(
+                        tango.selectiveMultipliers(of: position).map { .double($0) })
+                }
             }
         }
         var advantageOfItem: [Int: Double] = [:]

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPClient
 import JSON
+import Reward
 import Testing
 
 @testable import Server
@@ -115,6 +116,26 @@ import Testing
         #expect(steps.count == 4)
         #expect(steps.allSatisfy { $0.objectValue?["reward"] == .double(0.25) })
         #expect(items[1]["selective_multipliers"]?.arrayValue?.count == 4)
+    }
+
+    /// Every design, grouped: each answers (no design may trip a check meant for another), and the
+    /// step-level ones give step advantages, with selective multipliers only where they mask.
+    @Test(arguments: RewardDesign.allCases) func everyDesignAnswersAGroup(design: RewardDesign) throws {
+        var members = [
+            item("Right", Self.response(steps: 4), group: "g"), item("Wrong", Self.response(steps: 4), group: "g"),
+        ]
+        if design == .ruleBased {
+            members = members.map {
+                var object = $0.objectValue!
+                object["ground_truth"] = .string("5")
+                return .object(object)
+            }
+        }
+        let (items, groups) = try reward(members, design: design.rawValue)
+        #expect(items.count == 2 && groups.count == 1)
+        #expect((items[0]["step_advantages"]?.arrayValue?.count == 4) == design.isStepLevel)
+        let masks = design == .selectiveAdvantage || design == .selectiveAdvantageHalfDiscount
+        #expect((items[0]["selective_multipliers"] != nil) == masks)
     }
 
     @Test func anUnparseableReplyIsMaskedNotAFakeZero() throws {
