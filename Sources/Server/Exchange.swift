@@ -114,7 +114,11 @@ final class Exchange: Sendable {
     func respond(_ response: HTTPResponse, note: String = "", isFinal: Bool = true) {
         guard markAnswered() else { return }
         // Retries are told first: one sent after this client has its answer must not join the work.
-        answerObserver.withLock { $0 }?(response, isFinal && response.status == 200)
+        let observer = answerObserver.withLock { observer in
+            defer { observer = nil }
+            return observer
+        }
+        observer?(response, isFinal && response.status == 200)
         var sent = response
         sent.headers.append(("X-Request-Id", requestId))
         count(status: response.status)
@@ -141,8 +145,16 @@ final class Exchange: Sendable {
         finished(status: 200, note: note)
     }
 
+    /// The first answer only. The work's callbacks are let go then: they hold the work, which holds
+    /// this exchange, and nothing is left to cancel.
     private func markAnswered() -> Bool {
-        answered.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        guard answered.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return false }
+        audience.withLock { audience in
+            audience.abandonCallbacks = []
+            audience.followers = []
+        }
+        return true
     }
 
     /// Counted before it goes out, so that a client reading /metrics after its answer sees it.
