@@ -15,11 +15,15 @@ public final class ServerProcess: @unchecked Sendable {
         public let description: String
     }
 
-    /// Starts the server and waits until /health says ready (or the process dies).
-    public init(fixture: String = "qwen2-gqa-tied", arguments: [String] = []) throws {
+    /// Starts the server and waits until /health says ready (or the process dies). `environment` is
+    /// added to the test's own.
+    public init(fixture: String = "qwen2-gqa-tied", arguments: [String] = [], environment: [String: String] = [:])
+        throws
+    {
         modelDirectory = try Self.widenedCopy(of: fixture)
         process.executableURL = try CommandRunner.binary("spark-server")
         process.arguments = ["--model", modelDirectory, "--port", "0"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         let collected = collected
