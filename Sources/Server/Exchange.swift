@@ -64,6 +64,8 @@ final class Exchange: Sendable {
         guard markAnswered() else { return }
         var response = response
         response.headers.append(("X-Request-Id", requestId))
+        // Counted before it leaves: a client that reads /metrics after its answer finds it there.
+        metrics.httpRequests.increment([route, String(response.status)])
         responder.respond(response)
         finished(status: response.status, note: note)
     }
@@ -80,6 +82,7 @@ final class Exchange: Sendable {
     func finishStream(_ stream: ResponseStream, note: String = "") {
         stream.finish()
         guard markAnswered() else { return }
+        metrics.httpRequests.increment([route, "200"])
         finished(status: 200, note: note)
     }
 
@@ -88,7 +91,6 @@ final class Exchange: Sendable {
     }
 
     private func finished(status: Int, note: String) {
-        metrics.httpRequests.increment([route, String(status)])
         log.record(
             remote: request.remoteAddress, method: request.method, path: request.path, status: status,
             seconds: seconds(received, .now), requestId: requestId, note: note, body: request.body)
