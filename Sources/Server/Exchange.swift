@@ -51,6 +51,7 @@ final class Exchange: Sendable {
             // The OpenAI SDK retries on `x-should-retry: true` after `Retry-After`, whatever the status.
             headers += [("Retry-After", String(seconds)), ("x-should-retry", "true")]
         }
+        if let methods = error.allowedMethods { headers.append(("Allow", methods.joined(separator: ", "))) }
         metrics.errors.increment([String(error.status)])
         respond(error.json, status: error.status, headers: headers, note: error.message)
     }
