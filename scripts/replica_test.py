@@ -15,90 +15,18 @@ least one request off the crashed replica, and the drained replica exited 0.
 """
 
 import argparse
-import http.client
 import json
 import os
-import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIXTURE = os.path.join(ROOT, "Tests/Fixtures/models/qwen2-gqa-tied")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get_status(port, path, timeout=2):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        return connection.getresponse().status
-    except OSError:
-        return None
-    finally:
-        connection.close()
-
-
-def wait_until(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise SystemExit(f"replica_test: {what} did not happen within {seconds} s")
-
-
-def rss_megabytes(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class Replica:
-    def __init__(self, name, binary, port, workdir):
-        self.name, self.binary, self.port = name, binary, port
-        self.log = open(os.path.join(workdir, f"replica-{name}.log"), "ab")
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [self.binary, "--model", FIXTURE, "--host", "127.0.0.1", "--port", str(self.port),
-             "--served-model-name", "spark", "--drain-seconds", "20"],
-            stdout=subprocess.DEVNULL, stderr=self.log)
-        wait_until(lambda: get_status(self.port, "/health") == 200, 30, f"replica {self.name} becoming ready")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-class Tally:
-    """What the clients saw, shared by their threads."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.sent = self.answered = self.attempts = 0
-        self.failed_attempts = Counter()
-        self.latencies = []
-
-    def record(self, **changes):
-        with self.lock:
-            for key, value in changes.items():
-                setattr(self, key, getattr(self, key) + value)
+from local_server import (DEBUG_BINARY, FIXTURE, ROOT, LocalServer, RetryingClient, Tally, free_port, get,
+                          percentile, rss_megabytes, verdict, wait_until)
 
 
 def group_body(index, group_size, max_tokens):
@@ -114,45 +42,13 @@ def group_body(index, group_size, max_tokens):
 
 
 def client(port, tally, stop_at, group_size, max_tokens, seed):
-    """Sends one group after another; a request that fails is retried with exponential backoff (and
-    Retry-After when given) until answered, as an RL trainer's reward client does."""
-    rng = random.Random(seed)
+    """Sends one group after another, each until it is answered."""
+    reward_client = RetryingClient(port, tally, seed)
     index = seed * 100_000
-    connection = None
     while time.monotonic() < stop_at:
         index += 1
-        body = group_body(index, group_size, max_tokens)
-        tally.record(sent=1)
-        started = time.monotonic()
-        delay = 0.05
-        for attempt in range(12):
-            tally.record(attempts=1)
-            status, retry_after = None, None
-            try:
-                connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                connection.request("POST", "/v1/reward", body, {"Content-Type": "application/json"})
-                response = connection.getresponse()
-                payload = response.read()
-                status, retry_after = response.status, response.getheader("Retry-After")
-                if status == 200 and len(json.loads(payload)["items"]) == group_size:
-                    tally.record(answered=1)
-                    with tally.lock:
-                        tally.latencies.append(time.monotonic() - started)
-                    break
-            except (OSError, http.client.HTTPException, ValueError) as error:
-                status = type(error).__name__
-                if connection:
-                    connection.close()
-                connection = None
-            tally.failed_attempts[status] += 1
-            pause = float(retry_after) if retry_after else delay * (0.5 + rng.random())
-            time.sleep(min(pause, 5))
-            delay *= 2
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+        reward_client.post("/v1/reward", group_body(index, group_size, max_tokens),
+                           accept=lambda payload: len(json.loads(payload)["items"]) == group_size)
 
 
 def main():
@@ -162,7 +58,7 @@ def main():
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--group-size", type=int, default=8, help="responses per GRPO group (default 8)")
     parser.add_argument("--max-tokens", type=int, default=48, help="tokens per verification (default 48)")
-    parser.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/spark-server"))
+    parser.add_argument("--binary", default=DEBUG_BINARY)
     parser.add_argument("--keep-logs", action="store_true", help="keep nginx's and the replicas' logs")
     options = parser.parse_args()
     if options.quick:
@@ -174,7 +70,10 @@ def main():
         raise SystemExit(f"replica_test: {options.binary} is not built (swift build)")
 
     workdir = tempfile.mkdtemp(prefix="spark-replicas-")
-    replicas = [Replica(name, options.binary, free_port(), workdir) for name in ("A", "B")]
+    replicas = [
+        LocalServer(options.binary, FIXTURE, free_port(), os.path.join(workdir, f"replica-{name}.log"),
+                    ["--served-model-name", "spark", "--drain-seconds", "20"])
+        for name in ("A", "B")]
     nginx_port = free_port()
     nginx = None
     try:
@@ -195,7 +94,7 @@ def main():
             ["nginx", "-p", workdir, "-c", configuration, "-g",
              f"daemon off; pid {workdir}/nginx.pid; error_log {workdir}/nginx-error.log;"],
             stdout=open(access_log, "wb"), stderr=subprocess.STDOUT)
-        wait_until(lambda: get_status(nginx_port, "/health") == 200, 10, "nginx answering")
+        wait_until(lambda: get(nginx_port, "/health")[0] == 200, 10, "nginx answering")
 
         tally = Tally()
         started = time.monotonic()
@@ -234,13 +133,13 @@ def main():
         upstreams = [line.split("upstream=")[1].split(" upstream_status=")[0] for line in log if "upstream=" in line]
     moved = sum(1 for upstream in upstreams if "," in upstream)
     lost = tally.sent - tally.answered
-    failures = ", ".join(f"{status}: {count}" for status, count in tally.failed_attempts.most_common()) or "none"
     print(f"replica_test: {options.clients} clients, groups of {options.group_size}, {elapsed:.1f} s")
     print(f"  requests sent      {tally.sent}")
     print(f"  answered           {tally.answered} ({tally.answered / elapsed:.1f}/s, "
           f"{tally.answered * options.group_size / elapsed:.0f} responses scored/s)")
     print(f"  lost               {lost}")
-    print(f"  client attempts    {tally.attempts}; failed attempts by status: {failures}")
+    print(f"  client attempts    {tally.attempts}; failed attempts by status: {tally.failures_text()}; "
+          f"at most {tally.most_attempts} for one request")
     print(f"  moved by nginx     {moved} requests answered by the other replica after the first failed")
     print(f"  latency            p50 {percentile(tally.latencies, 0.5) * 1000:.0f} ms, "
           f"p99 {percentile(tally.latencies, 0.99) * 1000:.0f} ms (retries included)")
@@ -254,16 +153,7 @@ def main():
         problems.append("nginx moved no request off a failed replica")
     if drained_status != 0:
         problems.append(f"replica B exited {drained_status} after SIGTERM")
-    if problems:
-        print(f"replica_test: FAILED: {'; '.join(problems)}; logs in {workdir}")
-        return 1
-    if options.keep_logs:
-        print(f"replica_test: logs in {workdir}")
-    else:
-        shutil.rmtree(workdir)
-    print("replica_test: passed: every request answered")
-    return 0
-
+    return verdict("replica_test", problems, workdir, options.keep_logs)
 
 if __name__ == "__main__":
     sys.exit(main())
