@@ -134,9 +134,12 @@ func drain(_ signalName: String) {
     while api.requestsInFlight > 0 && ContinuousClock.now < deadline { usleep(10_000) }
     let unfinished = api.requestsInFlight
     runtime?.scheduler.shutdown(drain: unfinished == 0)
-    // Cancelled sequences answer 503 as they finish; give their answers a moment to leave.
+    // Cancelled sequences answer 503 as they finish; give their answers, and every answer handed to the
+    // HTTP server but not yet sent, a moment to leave (stopping at once lost the last answers under load).
     let cancelDeadline = ContinuousClock.now.advanced(by: .seconds(2))
-    while api.requestsInFlight > 0 && ContinuousClock.now < cancelDeadline { usleep(10_000) }
+    while (api.requestsInFlight > 0 || http.liveRequestCount > 0) && ContinuousClock.now < cancelDeadline {
+        usleep(10_000)
+    }
     http.stop()
     say("stopped (\(unfinished) requests were cut short)")
     exit(0)
