@@ -79,9 +79,10 @@ public final class HTTPServer: Sendable {
         if isQuiesced { socket.close() }
     }
 
-    /// Requests whose context is still allocated: zero once all connections are done with, if
-    /// nothing leaks.
-    var liveRequestCount: Int { context.liveRequests.load(ordering: .relaxed) }
+    /// Requests whose context is still allocated: being read or handled, or their answer still being
+    /// sent (libmicrohttpd frees a context once the answer is out). Zero once all connections are done
+    /// with, if nothing leaks; a draining server waits for it before `stop`, which would cut answers off.
+    public var liveRequestCount: Int { context.liveRequests.load(ordering: .relaxed) }
 
     private func startDaemon(listeningOn socket: ListeningSocket) -> OpaquePointer? {
         var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue

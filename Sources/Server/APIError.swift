@@ -13,13 +13,19 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
     public let parameter: String?
     /// Seconds after which a retry may succeed (429, 503).
     public let retryAfterSeconds: Int?
+    /// The methods the path takes (405), for the `Allow` header that RFC 9110 requires.
+    public let allowedMethods: [String]?
 
-    public init(status: Int, type: String, message: String, parameter: String? = nil, retryAfterSeconds: Int? = nil) {
+    public init(
+        status: Int, type: String, message: String, parameter: String? = nil, retryAfterSeconds: Int? = nil,
+        allowedMethods: [String]? = nil
+    ) {
         self.status = status
         self.type = type
         self.message = message
         self.parameter = parameter
         self.retryAfterSeconds = retryAfterSeconds
+        self.allowedMethods = allowedMethods
     }
 
     public var description: String { "\(status) \(type): \(message)" }
@@ -41,7 +47,8 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
     public static func methodNotAllowed(_ method: String, path: String, allowed: [String]) -> APIError {
         APIError(
             status: 405, type: "invalid_request_error",
-            message: "\(method) is not allowed on \(path); use \(allowed.joined(separator: " or "))")
+            message: "\(method) is not allowed on \(path); use \(allowed.joined(separator: " or "))",
+            allowedMethods: allowed)
     }
 
     public static func timeout(_ seconds: Double) -> APIError {

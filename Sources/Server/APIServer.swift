@@ -26,6 +26,8 @@ public struct ServerOptions: Sendable {
     public var canaryIntervalSeconds: Double = 0
     /// Tokens each canary verification may write.
     public var canaryMaxTokens = 1024
+    /// Request bodies and the messages of 400 errors in the access log: both can hold prompt text.
+    public var logRequests = false
 
     public init() {}
 }
@@ -61,7 +63,7 @@ public final class APIServer: HTTPHandler {
 
     public init(options: ServerOptions) {
         self.options = options
-        log = AccessLog(enabled: options.accessLog)
+        log = AccessLog(enabled: options.accessLog, logsRequests: options.logRequests)
         retries = RetryLedger(
             windowSeconds: options.retryWindowSeconds, byteLimit: options.retryStoreBytes, metrics: metrics)
         canaries =
@@ -283,15 +285,16 @@ public final class APIServer: HTTPHandler {
         }
         guard let offered else { return false }
         var matched = false
-        for key in apiKeys where constantTimeEquals(key, offered) { matched = true }
+        for key in apiKeys where constantTimeEquals(key: key, offered: offered) { matched = true }
         return matched
     }
 }
 
-/// Equal byte strings, in time that depends only on their lengths.
-func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    var difference: UInt8 = 0
-    for index in a.indices { difference |= a[index] ^ b[index] }
+/// Whether `offered` equals `key`, in time that depends only on the offered length: neither where the
+/// first difference lies nor the key's length shows in the timing. `key` is not empty.
+func constantTimeEquals(key: [UInt8], offered: [UInt8]) -> Bool {
+    precondition(!key.isEmpty, "an empty API key would match nothing")
+    var difference = key.count ^ offered.count
+    for index in offered.indices { difference |= Int(key[index % key.count] ^ offered[index]) }
     return difference == 0
 }

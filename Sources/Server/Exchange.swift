@@ -102,6 +102,7 @@ final class Exchange: Sendable {
             // The OpenAI SDK retries on `x-should-retry: true` after `Retry-After`, whatever the status.
             headers += [("Retry-After", String(seconds)), ("x-should-retry", "true")]
         }
+        if let methods = error.allowedMethods { headers.append(("Allow", methods.joined(separator: ", "))) }
         metrics.errors.increment([String(error.status)])
         respond(error.json, status: error.status, headers: headers, note: error.message)
     }
@@ -163,7 +164,7 @@ final class Exchange: Sendable {
     private func finished(status: Int, note: String) {
         log.record(
             remote: request.remoteAddress, method: request.method, path: request.path, status: status,
-            seconds: seconds(received, .now), requestId: requestId, note: note)
+            seconds: seconds(received, .now), requestId: requestId, note: note, body: request.body)
         inFlight.leave()
     }
 
@@ -179,22 +180,54 @@ final class InFlightCount: Sendable {
 }
 
 /// One line per request on standard error: time, client, request line, status, duration, request id and
-/// a note (an error message, or token counts).
+/// a note (an error message, or token counts). Prompt text stays out unless `logsRequests`: request
+/// bodies are left out, and so are the messages of 400 errors, which may quote the body (a JSON parser's
+/// "near '…'", a value that was not understood); the client still gets the message. Control characters
+/// are escaped, so that a crafted path or name cannot forge a log line.
 final class AccessLog: Sendable {
     let enabled: Bool
+    let logsRequests: Bool
+    /// Bytes of each request body logged with `logsRequests`.
+    static let bodyBytesLogged = 4096
 
-    init(enabled: Bool) { self.enabled = enabled }
+    init(enabled: Bool, logsRequests: Bool = false) {
+        self.enabled = enabled
+        self.logsRequests = logsRequests
+    }
 
     func record(
-        remote: String, method: String, path: String, status: Int, seconds: Double, requestId: String, note: String
+        remote: String, method: String, path: String, status: Int, seconds: Double, requestId: String, note: String,
+        body: [UInt8]
     ) {
         guard enabled else { return }
         var line =
-            "\(Self.timestamp()) \(remote) \"\(method) \(path)\" \(status) \(Int((seconds * 1000).rounded())) ms id=\(requestId)"
-        if !note.isEmpty { line += " " + note }
+            "\(Self.timestamp()) \(remote) \"\(method) \(Self.printable(path))\" \(status) \(Int((seconds * 1000).rounded())) ms id=\(Self.printable(requestId))"
+        if status == 400 && !logsRequests {
+            line += " (message withheld: it may quote the request; --log-requests logs it)"
+        } else if !note.isEmpty {
+            line += " " + Self.printable(note)
+        }
+        if logsRequests && !body.isEmpty {
+            line += " body=" + Self.printable(String(decoding: body.prefix(Self.bodyBytesLogged), as: UTF8.self))
+            if body.count > Self.bodyBytesLogged { line += "...(\(body.count) bytes)" }
+        }
         line += "\n"
         // One write(2) per line: lines from concurrent requests never interleave.
         _ = line.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+    }
+
+    /// `text` with control characters written as escapes (`\n`, `\u{1b}`).
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            result += isControl(scalar) ? scalar.escaped(asASCII: true) : String(scalar)
+        }
+        return result
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value)
     }
 
     static func unixTime() -> Int { time(nil) }

@@ -16,6 +16,10 @@ enum OpenRLHFRoute {
     ) {
         let reader = try RequestReader(body: body)
         let queries = try strings(reader, "query")
+        guard queries.count <= VerifyRoute.maximumItems else {
+            throw .badRequest(
+                "at most \(VerifyRoute.maximumItems) queries per request, found \(queries.count)", parameter: "query")
+        }
         let prompts = try strings(reader, "prompts")
         guard prompts.count == queries.count || prompts.isEmpty else {
             throw .badRequest(

@@ -22,7 +22,12 @@ let command = Command(
         .value("--served-model-name", "NAME", help: "the name clients use (the checkpoint path is accepted too)"),
         .value("--host", "ADDRESS", help: "address to listen on (0.0.0.0 for all)", default: "127.0.0.1"),
         .value("--port", "N", help: "port to listen on (0: any free port)", default: "8000"),
-        .value("--api-key", "KEY", help: "require this key (Bearer or X-Api-Key); also SPARK_API_KEY"),
+        .value(
+            "--api-key", "KEY",
+            help:
+                "require this key (Bearer or X-Api-Key); other users see it in ps: prefer SPARK_API_KEY or --api-key-file"
+        ),
+        .value("--api-key-file", "PATH", help: "require the keys in this file (one per line, # comments)"),
         .value("--max-batch-tokens", "N", help: "tokens per forward pass", default: "512"),
         .value("--max-running", "N", help: "sequences in the running batch at most", default: "64"),
         .value("--kv-cache-mb", "N", help: "memory for the KV cache", default: "2048"),
@@ -44,6 +49,7 @@ let command = Command(
         .value(
             "--dtype", "auto|f32", help: "auto keeps F32 and BF16 weights as stored; f32 widens all", default: "auto"),
         .flag("--quiet", help: "no access log"),
+        .flag("--log-requests", help: "log request bodies and the messages of 400 errors, which quote prompt text"),
     ])
 
 func say(_ message: String) { printToStandardError("spark-server: \(message)") }
@@ -60,6 +66,7 @@ do {
     serverOptions.defaultTimeoutSeconds = try options.double("--timeout")!
     serverOptions.maxWaitingSequences = try options.int("--max-waiting")!
     serverOptions.accessLog = !options.flag("--quiet")
+    serverOptions.logRequests = options.flag("--log-requests")
     httpOptions.host = options.string("--host")!
     httpOptions.port = try options.int("--port")!
     httpOptions.maxBodyBytes = try options.int("--max-body-mb")! << 20
@@ -77,6 +84,17 @@ do {
     serverOptions.canaryMaxTokens = try options.int("--canary-max-tokens")!
 } catch {
     command.fail(error.description)
+}
+if let path = options.string("--api-key-file") {
+    do {
+        serverOptions.apiKeys += try APIKeyFile.read(path)
+    } catch {
+        say(error.description)
+        exit(1)
+    }
+}
+if options.string("--api-key") != nil {
+    say("warning: --api-key shows the key to every local user (ps); use SPARK_API_KEY or --api-key-file")
 }
 guard scheduling.maxBatchTokens > 0, scheduling.maxRunning > 0, scheduling.kvCacheMegabytes > 0,
     scheduling.blockSize > 0, serverOptions.defaultTimeoutSeconds > 0, serverOptions.retryWindowSeconds >= 0,
@@ -130,9 +148,12 @@ func drain(_ signalName: String) {
     while api.requestsInFlight > 0 && ContinuousClock.now < deadline { usleep(10_000) }
     let unfinished = api.requestsInFlight
     runtime?.scheduler.shutdown(drain: unfinished == 0)
-    // Cancelled sequences answer 503 as they finish; give their answers a moment to leave.
+    // Cancelled sequences answer 503 as they finish; give their answers, and every answer handed to the
+    // HTTP server but not yet sent, a moment to leave (stopping at once lost the last answers under load).
     let cancelDeadline = ContinuousClock.now.advanced(by: .seconds(2))
-    while api.requestsInFlight > 0 && ContinuousClock.now < cancelDeadline { usleep(10_000) }
+    while (api.requestsInFlight > 0 || http.liveRequestCount > 0) && ContinuousClock.now < cancelDeadline {
+        usleep(10_000)
+    }
     http.stop()
     say("stopped (\(unfinished) requests were cut short)")
     exit(0)

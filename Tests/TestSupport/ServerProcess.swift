@@ -15,11 +15,26 @@ public final class ServerProcess: @unchecked Sendable {
         public let description: String
     }
 
-    /// Starts the server and waits until /health says ready (or the process dies).
-    public init(fixture: String = "qwen2-gqa-tied", arguments: [String] = []) throws {
-        modelDirectory = try Self.widenedCopy(of: fixture)
-        process.executableURL = try CommandRunner.binary("spark-server")
-        process.arguments = ["--model", modelDirectory, "--port", "0"] + arguments
+    /// Starts the server and waits until /health says ready (or the process dies). `environment` is
+    /// added to the test's own.
+    public convenience init(
+        fixture: String = "qwen2-gqa-tied", arguments: [String] = [], environment: [String: String] = [:]
+    ) throws {
+        let modelDirectory = try Self.widenedCopy(of: fixture)
+        try self.init(
+            executable: CommandRunner.binary("spark-server"),
+            arguments: ["--model", modelDirectory, "--port", "0"] + arguments, environment: environment,
+            modelDirectory: modelDirectory)
+    }
+
+    /// Starts `executable`, spark-server or a script that execs it (the container's entrypoint), which
+    /// must serve `modelDirectory` (a copy made by `widenedCopy`, removed at the end); waits until it
+    /// is ready.
+    public init(executable: URL, arguments: [String], environment: [String: String], modelDirectory: String) throws {
+        self.modelDirectory = modelDirectory
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         let collected = collected
@@ -31,9 +46,10 @@ public final class ServerProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(30)
         var found: Int?
         while found == nil && Date() < deadline && process.isRunning {
-            if let range = collected.text.range(of: "listening on http://127.0.0.1:") {
-                let digits = collected.text[range.upperBound...].prefix { $0.isNumber }
-                found = Int(digits)
+            // "listening on http://HOST:PORT", whatever the host.
+            if let range = collected.text.range(of: "listening on http://") {
+                let address = collected.text[range.upperBound...].prefix { !$0.isWhitespace }
+                found = address.split(separator: ":").last.flatMap { Int($0) }
             }
             usleep(10_000)
         }
