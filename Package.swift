@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "spark-generate", targets: ["spark-generate"]),
         .executable(name: "spark-train", targets: ["spark-train"]),
         .executable(name: "spark-tokenize", targets: ["spark-tokenize"]),
+        .executable(name: "spark-rl", targets: ["spark-rl"]),
         .executable(name: "spark-bench", targets: ["spark-bench"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
@@ -43,7 +44,12 @@ let package = Package(
         .target(
             name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
         .target(name: "HTTPClient"),
-        .target(name: "RL", dependencies: ["Model", "Reward"]),
+        .target(
+            name: "RL",
+            dependencies: [
+                "Model", "Reward", "Training", "Engine", "Scheduler", "Domain", "HTTPClient", "JSON", "Kernels",
+                "Synthesis",
+            ]),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
         .executableTarget(
@@ -55,6 +61,8 @@ let package = Package(
                 "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
                 "Domain", "Training", "Engine",
             ]),
+        .executableTarget(
+            name: "spark-rl", dependencies: ["RL", "CommandLineKit", "Training", "HTTPClient", "Domain"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
             name: "spark-bench",
@@ -88,7 +96,8 @@ let package = Package(
             exclude: ["make_adamw_reference.py", "adamw_reference.json"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
         .testTarget(
-            name: "RLTests", dependencies: ["RL", "Model", "JSON", "TestSupport"],
+            name: "RLTests",
+            dependencies: ["RL", "Model", "JSON", "TestSupport", "Training", "Engine", "Domain", "HTTPClient"],
             // Fixture generators and their outputs, read by path from the tests.
             exclude: [
                 "make_token_placement_fixtures.py", "token_placement.json", "make_grpo_fixtures.py",
