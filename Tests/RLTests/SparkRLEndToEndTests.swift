@@ -36,6 +36,56 @@ import Testing
         #expect(server.terminate() == 0)
     }
 
+    /// The reward server stops (SIGTERM) after step 1 and a new one starts on the same port: the
+    /// run retries until it answers and ends with the rewards of a run that was never interrupted.
+    @Test func aRewardServerRestartedMidRunLosesNoStep() throws {
+        let first = try ServerProcess()
+        let port = first.port
+        let interrupted = NSTemporaryDirectory() + "spark-rl-\(UUID().uuidString)"
+        let uninterrupted = NSTemporaryDirectory() + "spark-rl-\(UUID().uuidString)"
+        let log = NSTemporaryDirectory() + "spark-rl-\(UUID().uuidString).log"
+        defer {
+            for path in [interrupted, uninterrupted, log] { try? FileManager.default.removeItem(atPath: path) }
+        }
+        func arguments(_ out: String) -> [String] {
+            [
+                "train", "--model", Fixtures.model("qwen2-gqa-tied"), "--out", out, "--reward", "outcome-prm",
+                "--reward-url", "http://127.0.0.1:\(port)", "--group-size", "4", "--prompts-per-step", "2",
+                "--max-tokens", "12", "--reward-max-tokens", "12", "--held-out", "0", "--steps", "3",
+                "--save-every", "1", "--lr", "1e-3", "--backoff", "0.05", "--retries", "30", "--quiet",
+            ]
+        }
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = try CommandRunner.binary("spark-rl")
+        process.arguments = arguments(interrupted)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        func logText() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        let deadline = Date().addingTimeInterval(60)
+        while !logText().contains("step 1: checkpoint written") && process.isRunning && Date() < deadline {
+            usleep(20_000)
+        }
+        #expect(first.terminate() == 0)
+        // The new server starts only once the run has met the stopped one.
+        while !logText().contains("retrying") && process.isRunning && Date() < deadline { usleep(20_000) }
+        #expect(logText().contains("retrying"), "the run never met the stopped server: \(logText())")
+        let second = try ServerProcess(arguments: ["--port", String(port)])
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(logText())")
+
+        let again = try CommandRunner.run("spark-rl", arguments(uninterrupted))
+        #expect(again.status == 0, "\(again.errorOutput)")
+        func rewards(_ out: String) throws -> [String] {
+            let lines = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8).split(separator: "\n")
+            return lines.dropFirst().map { String($0.split(separator: ",", omittingEmptySubsequences: false)[1]) }
+        }
+        #expect(try rewards(interrupted).count == 3)
+        #expect(try rewards(interrupted) == rewards(uninterrupted))
+        #expect(second.terminate() == 0)
+    }
+
     @Test func aBadRewardNameIsRefusedWithTheKnownNames() throws {
         let outcome = try CommandRunner.run(
             "spark-rl", ["train", "--model", "x", "--out", "y", "--reward", "vibes"])
