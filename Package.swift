@@ -69,7 +69,7 @@ let package = Package(
             dependencies: [
                 "Engine", "Model", "JSON", "HTTPClient", "CommandLineKit", "COpenBLAS", "CKernels", "Training",
             ]),
-        .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["JSON", "Model", "HTTPServer"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"]),
@@ -97,7 +97,9 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
         .testTarget(
             name: "RLTests",
-            dependencies: ["RL", "Model", "JSON", "TestSupport", "Training", "Engine", "Domain", "HTTPClient"],
+            dependencies: [
+                "RL", "Model", "JSON", "TestSupport", "Training", "Engine", "Domain", "HTTPClient", "HTTPServer",
+            ],
             // Fixture generators and their outputs, read by path from the tests.
             exclude: [
                 "make_token_placement_fixtures.py", "token_placement.json", "make_grpo_fixtures.py",

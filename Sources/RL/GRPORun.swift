@@ -216,9 +216,12 @@ public final class GRPORun {
                         steps: judgement.steps, verdicts: judgement.judged ? judgement.verdicts : nil,
                         saidYes: judgement.saidYes, reward: judgement.score, responseTokens: result.completionIds.count,
                         isCorrect: chosen[slot].isCorrect(result.completion) ?? false))
-                guard judgement.judged, let advantages = tokenAdvantages(result, judgement) else { continue }
-                samples.append(
-                    PolicySample(promptIds: ids[slot], completionIds: result.completionIds, advantages: advantages))
+                if let sample = PolicySample(
+                    promptIds: ids[slot], completionIds: result.completionIds, judgement: judgement,
+                    reward: settings.reward, tokenizer: tokenizer)
+                {
+                    samples.append(sample)
+                }
             }
         }
         let monitors = HackingMonitors(rollouts)
@@ -273,17 +276,6 @@ public final class GRPORun {
                     steps: solution.steps.count, verdicts: 0, saidYes: nil, advantage: scored.1)
             }
         }
-    }
-
-    /// One advantage per completion token; nil where the server gave none.
-    private func tokenAdvantages(_ result: GenerationResult, _ judgement: RewardJudgement) -> [Double]? {
-        if settings.reward.isTokenLevel, let steps = judgement.stepAdvantages,
-            let after = judgement.advantageAfterLastStep
-        {
-            return TokenAdvantages.place(
-                steps: steps, afterLastStep: after, tokens: result.completionIds, tokenizer: tokenizer)
-        }
-        return judgement.advantage.map { Array(repeating: $0, count: result.completionIds.count) }
     }
 
     /// Greedy answers to the held-out world problems, judged by the checker; nil without any.
