@@ -213,7 +213,7 @@ public final class GRPORun {
                 rollouts.append(
                     ScoredRollout(
                         formatValid: judgement.formatValid, textAfterAnswer: judgement.textAfterAnswer,
-                        steps: judgement.steps, verdicts: judgement.judged ? judgement.verdicts : nil,
+                        steps: judgement.steps, verdicts: judgedStepByStep(judgement) ? judgement.verdicts : nil,
                         saidYes: judgement.saidYes, reward: judgement.score, responseTokens: result.completionIds.count,
                         isCorrect: chosen[slot].isCorrect(result.completion) ?? false))
                 if let sample = PolicySample(
@@ -252,6 +252,12 @@ public final class GRPORun {
             report(.note("step \(step + 1): no judged response; the policy is left as it is"))
         }
         return row
+    }
+
+    /// Whether the reward model read the response and wrote step verdicts (P): not for RLVR or the
+    /// ORM, nor where the format gate kept the model from it.
+    private func judgedStepByStep(_ judgement: RewardJudgement) -> Bool {
+        settings.reward.variant == "prm_cot" && judgement.judged && judgement.formatValid
     }
 
     /// The judgements of every group: spark-server's, or for RLVR the world's checker with the

@@ -46,6 +46,33 @@ let trainCommand = Command(
         .flag("--quiet", help: "no progress line"),
     ])
 
+let compareCommand = Command(
+    name: "spark-rl compare",
+    summary: "A Markdown table and an SVG chart of held-out accuracy and the hacking monitors of spark-rl runs.",
+    options: [
+        .value("--runs", "NAME=DIR,...", help: "the runs, each a name and the --out folder of its run", required: true),
+        .value("--out", "PREFIX", help: "writes PREFIX.md and PREFIX.svg", required: true),
+    ])
+
+func compare(_ arguments: [String]) throws {
+    let options = compareCommand.parseOrExit(arguments)
+    var runs: [(name: String, metrics: RLMetrics)] = []
+    for entry in options.string("--runs")!.split(separator: ",") {
+        let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { compareCommand.fail("--runs: expected NAME=DIR, found '\(entry)'") }
+        let path = parts[1] + "/metrics.csv"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let metrics = RLMetrics(csv: text) else {
+            throw RLError.invalidInput("\(path): not the metrics.csv of a spark-rl run")
+        }
+        runs.append((parts[0], metrics))
+    }
+    let comparison = RLComparison(runs: runs)
+    let prefix = options.string("--out")!
+    try comparison.markdown.write(toFile: prefix + ".md", atomically: true, encoding: .utf8)
+    try comparison.svg.write(toFile: prefix + ".svg", atomically: true, encoding: .utf8)
+    print(comparison.markdown, terminator: "")
+}
+
 func positive(_ options: ParsedArguments, _ name: String) throws -> Int {
     let value = try options.int(name)!
     guard value > 0 else { throw RLError.invalidInput("\(name) must be positive, not \(value)") }
@@ -113,13 +140,18 @@ func train(_ arguments: [String]) throws {
     print(run.reportJSON, terminator: "")
 }
 
+let usage = """
+    usage: spark-rl train [options]     GRPO with rewards from spark-server (spark-rl train --help)
+           spark-rl compare [options]   compare the runs of several reward designs (spark-rl compare --help)
+    """
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "train": try train(Array(arguments.dropFirst()))
-    case "--help", "-h": print("usage: spark-rl train [options]   (spark-rl train --help)")
+    case "compare": try compare(Array(arguments.dropFirst()))
+    case "--help", "-h": print(usage)
     default:
-        printToStandardError("usage: spark-rl train [options]   (spark-rl train --help)")
+        printToStandardError(usage)
         exit(2)
     }
 } catch {
