@@ -5,7 +5,7 @@ import Testing
 
 /// spark-rl train as a user runs it: a tiny policy, a real spark-server on loopback serving the tiny
 /// fixture as reward model, 3 GRPO steps; the checkpoint loads in the engine's loader, and a resumed
-/// run continues to a fourth step.
+/// run continues to a fourth step, bit for bit where an uninterrupted run ends.
 @Suite(.serialized) struct SparkRLEndToEndTests {
     @Test func threeStepsWriteACheckpointAndResumeContinues() throws {
         let server = try ServerProcess()
@@ -33,6 +33,15 @@ import Testing
         let continued = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8)
         #expect(continued.hasPrefix(metrics))
         #expect(continued.split(separator: "\n").count == 1 + 5)
+
+        // Resumed, the run ends on the weights of a run that was never stopped.
+        let whole = NSTemporaryDirectory() + "spark-rl-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: whole) }
+        var uninterrupted = common
+        uninterrupted[uninterrupted.firstIndex(of: out)!] = whole
+        let again = try CommandRunner.run("spark-rl", uninterrupted + ["--steps", "4"])
+        #expect(again.status == 0, "\(again.errorOutput)")
+        #expect(try FileReader.bytes(out + "/model.safetensors") == FileReader.bytes(whole + "/model.safetensors"))
         #expect(server.terminate() == 0)
     }
 
