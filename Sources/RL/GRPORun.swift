@@ -6,7 +6,8 @@
 // and a progress line; every `evalEvery` steps greedy answers to held-out world problems measure true
 // accuracy. Checkpoints (HF layout, with optimiser state, rl_state.json, metrics.csv, rl.svg and
 // report.json) are written atomically every `saveEvery` steps and at the end; a resumed run continues
-// from the last one with the same rollouts an uninterrupted run would have drawn.
+// from the last one with the same rollouts an uninterrupted run would have drawn, and ends on the same
+// weights. The hacking watch alone starts afresh on resume: its window refills in a few steps.
 
 import Domain
 import Engine
