@@ -99,6 +99,7 @@ let package = Package(
             name: "RLTests",
             dependencies: [
                 "RL", "Model", "JSON", "TestSupport", "Training", "Engine", "Domain", "HTTPClient", "HTTPServer",
+                "Reward",
             ],
             // Fixture generators and their outputs, read by path from the tests.
             exclude: [
