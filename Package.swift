@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "spark-generate", targets: ["spark-generate"]),
         .executable(name: "spark-train", targets: ["spark-train"]),
         .executable(name: "spark-tokenize", targets: ["spark-tokenize"]),
+        .executable(name: "spark-rl", targets: ["spark-rl"]),
         .executable(name: "spark-bench", targets: ["spark-bench"]),
         .executable(name: "spark-fuzz", targets: ["spark-fuzz"]),
         .library(name: "Engine", targets: ["Engine"]),
@@ -45,7 +46,12 @@ let package = Package(
         .target(
             name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
         .target(name: "HTTPClient"),
-        .target(name: "RL", dependencies: ["Model", "Reward"]),
+        .target(
+            name: "RL",
+            dependencies: [
+                "Model", "Reward", "Training", "Engine", "Scheduler", "Domain", "HTTPClient", "JSON", "Kernels",
+                "Synthesis",
+            ]),
         .target(name: "CommandLineKit"),
         .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
         .executableTarget(
@@ -57,6 +63,8 @@ let package = Package(
                 "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
                 "Domain", "Training", "Engine",
             ]),
+        .executableTarget(
+            name: "spark-rl", dependencies: ["RL", "CommandLineKit", "Training", "HTTPClient", "Domain"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
             name: "spark-bench",
@@ -66,7 +74,7 @@ let package = Package(
         .executableTarget(
             // scripts/fuzz builds it with libFuzzer and -DFUZZING; a plain build replays saved inputs.
             name: "spark-fuzz", dependencies: ["Server", "Model", "JSON", "Reward", "CommandLineKit", "CLibFuzzer"]),
-        .target(name: "TestSupport", dependencies: ["JSON", "Model"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["JSON", "Model", "HTTPServer"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"]),
@@ -95,7 +103,11 @@ let package = Package(
             exclude: ["make_adamw_reference.py", "adamw_reference.json", "transformers_checkpoints.json"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
         .testTarget(
-            name: "RLTests", dependencies: ["RL", "Model", "JSON", "TestSupport"],
+            name: "RLTests",
+            dependencies: [
+                "RL", "Model", "JSON", "TestSupport", "Training", "Engine", "Domain", "HTTPClient", "HTTPServer",
+                "Reward",
+            ],
             // Fixture generators and their outputs, read by path from the tests.
             exclude: [
                 "make_token_placement_fixtures.py", "token_placement.json", "make_grpo_fixtures.py",

@@ -31,6 +31,31 @@ public struct LayerWeights: Sendable {
     public let gateBias: AlignedBuffer<Float>?
     public let upBias: AlignedBuffer<Float>?
     public let downBias: AlignedBuffer<Float>?
+
+    public init(
+        inputNorm: AlignedBuffer<Float>, query: WeightMatrix, key: WeightMatrix, value: WeightMatrix,
+        queryBias: AlignedBuffer<Float>?, keyBias: AlignedBuffer<Float>?, valueBias: AlignedBuffer<Float>?,
+        output: WeightMatrix, outputBias: AlignedBuffer<Float>?, postAttentionNorm: AlignedBuffer<Float>,
+        gate: WeightMatrix, up: WeightMatrix, down: WeightMatrix, gateBias: AlignedBuffer<Float>?,
+        upBias: AlignedBuffer<Float>?, downBias: AlignedBuffer<Float>?
+    ) {
+        self.inputNorm = inputNorm
+        self.query = query
+        self.key = key
+        self.value = value
+        self.queryBias = queryBias
+        self.keyBias = keyBias
+        self.valueBias = valueBias
+        self.output = output
+        self.outputBias = outputBias
+        self.postAttentionNorm = postAttentionNorm
+        self.gate = gate
+        self.up = up
+        self.down = down
+        self.gateBias = gateBias
+        self.upBias = upBias
+        self.downBias = downBias
+    }
 }
 
 public final class ModelWeights: Sendable {
@@ -40,6 +65,20 @@ public final class ModelWeights: Sendable {
     public let finalNorm: AlignedBuffer<Float>
     /// lm_head, or the embedding when the checkpoint ties them.
     public let outputHead: WeightMatrix
+
+    /// Weights already in memory (a trainer's parameters, which the engine then reads in place); the
+    /// caller guarantees the shapes `config` implies.
+    public init(
+        config: ModelConfig, embedding: WeightMatrix, layers: [LayerWeights], finalNorm: AlignedBuffer<Float>,
+        outputHead: WeightMatrix
+    ) {
+        precondition(layers.count == config.layerCount, "one LayerWeights per layer")
+        self.config = config
+        self.embedding = embedding
+        self.layers = layers
+        self.finalNorm = finalNorm
+        self.outputHead = outputHead
+    }
 
     public init(checkpoint: Checkpoint, precision: WeightPrecision = .asStored) throws(CheckpointError) {
         let config = checkpoint.config

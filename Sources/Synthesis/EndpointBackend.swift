@@ -1,18 +1,15 @@
 // Stage I calls against any OpenAI-compatible endpoint (`POST …/v1/chat/completions`), as the release
 // makes them: one user message, `n` = 1, the call's own seed. `concurrency` calls are in flight at once,
 // each on its own keep-alive connection. A call that fails in a way that may pass (no connection, a
-// timeout, 408, 429, 5xx) is retried after an exponentially growing pause, or after the server's
-// `Retry-After` when that is longer; any other answer fails the run at once, with the server's message.
+// timeout, 408, 429, 5xx) is retried as HTTPClient's RetryPolicy says (exponential backoff with jitter,
+// or the server's `Retry-After` when that is longer); any other answer fails the run at once, with the
+// server's message.
 // Plain http only: put a TLS proxy in front of an https endpoint.
 
 import HTTPClient
 import JSON
 import Kernels
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 public struct EndpointBackend: CompletionBackend, Sendable {
     public struct Options: Sendable {
@@ -95,35 +92,18 @@ public struct EndpointBackend: CompletionBackend, Sendable {
     private func reply(to call: ModelCall, on connection: HTTPConnection) throws(SynthesisError) -> String {
         var headers = [("Content-Type", "application/json")]
         if let apiKey = options.apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
-        let body = requestBody(call)
-        var attempt = 0
-        while true {
-            let problem: String
-            var retryAfterSeconds = 0.0
-            do {
-                let response = try connection.send("POST", path, headers: headers, body: body)
-                if response.status == 200 { return try content(of: response) }
-                let excerpt = String(response.text.prefix(300))
-                guard response.status == 408 || response.status == 429 || response.status >= 500 else {
-                    throw SynthesisError.call("\(url) answered \(response.status): \(excerpt)")
-                }
-                problem = "status \(response.status): \(excerpt)"
-                retryAfterSeconds = response.header("retry-after").flatMap(Double.init) ?? 0
-            } catch let error as HTTPClientError {
-                connection.close()
-                problem = error.description
-            } catch let error as SynthesisError {
-                throw error
-            } catch {
-                preconditionFailure("unexpected error \(error)")
-            }
-            attempt += 1
-            guard attempt <= options.retries else {
-                throw .call("\(url): no reply after \(attempt) attempts; the last: \(problem)")
-            }
-            let pause = max(options.backoffSeconds * Double(1 << min(attempt - 1, 20)), retryAfterSeconds)
-            usleep(UInt32(min(pause, 3600) * 1e6))
+        let response: ClientResponse
+        do {
+            response = try connection.send(
+                "POST", path, headers: headers, body: requestBody(call),
+                retrying: RetryPolicy(retries: options.retries, backoffSeconds: options.backoffSeconds))
+        } catch {
+            throw .call("\(url): \(error)")
         }
+        guard response.status == 200 else {
+            throw .call("\(url) answered \(response.status): \(response.text.prefix(300))")
+        }
+        return try content(of: response)
     }
 
     private func content(of response: ClientResponse) throws(SynthesisError) -> String {

@@ -12,7 +12,7 @@ public struct TrainerState: Sendable, Equatable {
     public var seed: UInt64
 
     static let fileName = "trainer_state.json"
-    static let optimizerFileName = "optimizer.safetensors"
+    public static let optimizerFileName = "optimizer.safetensors"
 
     var json: String {
         JSONValue.object(["step": .int(step), "total_steps": .int(totalSteps), "seed": .string(String(seed))])
@@ -29,7 +29,7 @@ public struct TrainerState: Sendable, Equatable {
     }
 
     /// The tensors of optimizer.safetensors for `optimizer`.
-    static func optimizerTensors(_ optimizer: AdamW) -> [TensorRecord] {
+    public static func optimizerTensors(_ optimizer: AdamW) -> [TensorRecord] {
         var records: [TensorRecord] = []
         for (prefix, moments) in [("first_moment.", optimizer.firstMoment), ("second_moment.", optimizer.secondMoment)]
         {
@@ -42,7 +42,7 @@ public struct TrainerState: Sendable, Equatable {
     }
 
     /// Restores `optimizer`'s moments from `directory`'s optimizer.safetensors and sets its step count.
-    static func restore(_ optimizer: AdamW, directory: String, stepCount: Int) throws(CheckpointError) {
+    public static func restore(_ optimizer: AdamW, directory: String, stepCount: Int) throws(CheckpointError) {
         let path = FileSystem.join(directory, optimizerFileName)
         let file = try SafetensorsFile(path: path)
         let first = ModelParameters.zeros(like: optimizer.firstMoment)

@@ -40,12 +40,25 @@ public final class TrainableTransformer {
     /// nats); the activations stay for `backward`.
     @discardableResult
     public func forward(_ batch: TokenBatch) -> Double {
+        tokenLosses(batch).reduce(0, +)
+    }
+
+    /// Runs the forward pass over `batch` and returns log π(target) of each trainable token, in batch
+    /// order (a policy's log-probabilities of its response tokens); the activations stay for
+    /// `backward(logProbabilityGradients:into:)`.
+    public func logProbabilities(_ batch: TokenBatch) -> [Double] {
+        tokenLosses(batch).map { -$0 }
+    }
+
+    /// The cross-entropy of each trainable token; the activations stay for a backward pass.
+    private func tokenLosses(_ batch: TokenBatch) -> [Double] {
         let state = run(batch)
         let chunks = state.logitsChunks
-        var loss = 0.0
-        for chunk in chunks { loss += headLossAndGradient(state, chunk) }
+        var losses: [Double] = []
+        losses.reserveCapacity(state.trainableRows.count)
+        for chunk in chunks { losses += headLossAndGradient(state, chunk) }
         state.logitsHoldGradient = chunks.count == 1
-        return loss
+        return losses
     }
 
     /// The logits of the trainable tokens of `batch`, row after row (the tests' view of the forward).
@@ -67,6 +80,21 @@ public final class TrainableTransformer {
     /// Adds the gradient of `scale` × (the last forward's loss sum) into `gradients`. A mean loss over
     /// T trainable tokens, across any number of accumulated batches, is `scale` = 1 / T.
     public func backward(scale: Float, into gradients: ModelParameters) {
+        backward(into: gradients) { _ in scale }
+    }
+
+    /// Adds the gradient of a loss whose derivative with respect to the log-probability of trainable
+    /// token t (of the last forward pass) is `logProbabilityGradients[t]`. Since log π = −cross-entropy,
+    /// d loss / d logits_t = g_t · (onehot − softmax): the cross-entropy backward with weight −g_t.
+    public func backward(logProbabilityGradients: [Double], into gradients: ModelParameters) {
+        guard let state = activations else { preconditionFailure("backward without a forward pass") }
+        precondition(
+            logProbabilityGradients.count == state.trainableRows.count, "one gradient per trainable token")
+        backward(into: gradients) { row in Float(-logProbabilityGradients[row]) }
+    }
+
+    /// The backward pass with the cross-entropy gradient of trainable row r scaled by `rowScale(r)`.
+    private func backward(into gradients: ModelParameters, rowScale: (Int) -> Float) {
         guard let state = activations else { preconditionFailure("backward without a forward pass") }
         let c = config
         let n = state.tokenCount
@@ -77,7 +105,11 @@ public final class TrainableTransformer {
         let g = state.gradients
         for chunk in state.logitsChunks {
             if !state.logitsHoldGradient { headLossAndGradient(state, chunk) }
-            for index in 0..<(chunk.count * c.vocabSize) { dLogits[index] *= scale }
+            for row in chunk {
+                let scale = rowScale(row)
+                let logits = dLogits + (row - chunk.lowerBound) * c.vocabSize
+                for index in 0..<c.vocabSize { logits[index] *= scale }
+            }
             LinearLayer.backward(
                 state.gathered.pointer + chunk.lowerBound * hidden, rows: chunk.count, outputGradient: dLogits,
                 parameters: head, gradient: headGradient,
@@ -223,11 +255,11 @@ public final class TrainableTransformer {
             parameters: LinearParameters(weight: parameters.outputHead, bias: nil), output: state.logits.pointer)
     }
 
-    /// A chunk's loss sum; leaves its cross-entropy gradient in the logits buffer.
+    /// A chunk's losses, row by row; leaves its cross-entropy gradient in the logits buffer.
     @discardableResult
-    private func headLossAndGradient(_ state: Activations, _ chunk: Range<Int>) -> Double {
+    private func headLossAndGradient(_ state: Activations, _ chunk: Range<Int>) -> [Double] {
         headLogits(state, chunk)
-        return CrossEntropy.lossAndGradient(
+        return CrossEntropy.rowLossesAndGradient(
             logits: state.logits.pointer, rows: chunk.count, vocabulary: config.vocabSize,
             targets: Array(state.trainableTargets[chunk]))
     }

@@ -217,18 +217,11 @@ func train(
     printToStandardError(
         "model: \(config.layerCount) layers, hidden \(config.hiddenSize), \(start.parameters.parameterCount) parameters; data: \(training.count) training and \(evaluation.count) held-out sequences from \(file); \(run.totalSteps) steps"
     )
-    let quiet = options.flag("--quiet")
-    var progressShown = false
+    var lines = ProgressLines(quiet: options.flag("--quiet"))
     try run.run(stepLimit: try options.int("--stop-after")) { event in
         switch event {
-        case .progress(let line):
-            if !quiet {
-                writeToStandardError("\r\u{1B}[K" + line)
-                progressShown = true
-            }
-        case .note(let line):
-            printToStandardError((progressShown ? "\n" : "") + line)
-            progressShown = false
+        case .progress(let line): lines.progress(line)
+        case .note(let line): lines.note(line)
         }
     }
 }

@@ -6,21 +6,17 @@ import HTTPServer
 import JSON
 import Synchronization
 import Synthesis
+import TestSupport
 
 final class ScriptedEndpoint {
     private let script: Script
-    private let server: HTTPServer
+    private let server: LoopbackServer
 
     init(replies: [UInt64: String], failures: [UInt64: [Failure]] = [:]) throws {
-        script = Script(replies: replies, failures: failures)
-        var options = HTTPServerOptions()
-        options.port = 0
-        options.threadCount = 2
-        server = HTTPServer(options: options, handler: Handler(script: script))
-        try server.start()
+        let script = Script(replies: replies, failures: failures)
+        self.script = script
+        server = try LoopbackServer { script.answer($0) }
     }
-
-    deinit { server.stop() }
 
     var url: String { "http://127.0.0.1:\(server.port)/v1" }
 
@@ -87,10 +83,4 @@ private final class Script: Sendable {
                 ]),
             ]))
     }
-}
-
-private struct Handler: HTTPHandler {
-    let script: Script
-
-    func handle(_ request: HTTPRequest, responder: Responder) { responder.respond(script.answer(request)) }
 }

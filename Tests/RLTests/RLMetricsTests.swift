@@ -1,0 +1,40 @@
+import Testing
+
+@testable import RL
+
+/// metrics.csv read back as written (resume relies on it), and the comparison of designs built from
+/// such files.
+@Suite struct RLMetricsTests {
+    static func run(heldOut: [Double], rewards: [Double]) -> RLMetrics {
+        var metrics = RLMetrics()
+        metrics.append(["step": 0, "held_out_accuracy": heldOut[0], "elapsed_seconds": 0])
+        for (index, reward) in rewards.enumerated() {
+            var row: [String: Double] = [
+                "step": Double(index + 1), "mean_reward": reward, "true_accuracy": 0.5, "hacking_flag": 0,
+                "invalid_format_share": 0.25,
+            ]
+            if index + 1 < heldOut.count { row["held_out_accuracy"] = heldOut[index + 1] }
+            metrics.append(row)
+        }
+        return metrics
+    }
+
+    @Test func csvReadsBackAsWritten() throws {
+        let metrics = Self.run(heldOut: [0.1, 0.2, 0.4], rewards: [0.5, 0.625, 0.75])
+        let read = try #require(RLMetrics(csv: metrics.csv))
+        #expect(read == metrics)
+        #expect(RLMetrics(csv: "step,loss\n1,2\n") == nil)
+    }
+
+    @Test func theComparisonHasARowPerDesignAndALinePerDesign() {
+        let comparison = RLComparison(runs: [
+            ("rlvr", Self.run(heldOut: [0.1, 0.2, 0.4], rewards: [0.5, 0.75])),
+            ("random", Self.run(heldOut: [0.1, 0.05, 0.1], rewards: [0.5, 0.5])),
+        ])
+        let rows = comparison.markdown.split(separator: "\n")
+        #expect(rows.count == 4)
+        #expect(rows[2].hasPrefix("| rlvr | 10.0 % | 40.0 % | 40.0 % | 0.75 | 50.0 % | 25.0 % |"))
+        #expect(rows[3].hasPrefix("| random | 10.0 % | 10.0 % | 10.0 % | 0.50 |"))
+        #expect(comparison.svg.components(separatedBy: "<polyline").count == 1 + 3)
+    }
+}
