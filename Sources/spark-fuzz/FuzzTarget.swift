@@ -12,7 +12,8 @@ import Server
 #endif
 
 enum FuzzTarget: String, CaseIterable {
-    /// Every route's request decoding; the first byte picks the route.
+    /// Every route's request decoding and the scoring routes' answers: the first byte picks the
+    /// route, a zero byte ends the body, and what follows is the reward model's reply.
     case request
     /// The JSON parser: what parses serialises and parses back to the same value.
     case json
@@ -54,7 +55,11 @@ enum FuzzTarget: String, CaseIterable {
         let routes = RequestValidation.routes
         let route = routes[Int(first) % routes.count]
         let query = first >= 128 ? ["design": "global_step_reward", "format": "none", "max_tokens": "7"] : [:]
-        _ = try? RequestValidation.check(route: route, body: Array(bytes.dropFirst()), query: query, model: servedModel)
+        let rest = bytes.dropFirst()
+        let end = rest.firstIndex(of: 0) ?? rest.endIndex
+        let reply = end < rest.endIndex ? String(decoding: rest[(end + 1)...], as: UTF8.self) : ""
+        _ = try? RequestValidation.check(
+            route: route, body: Array(rest[..<end]), query: query, model: servedModel, reply: reply)
     }
 
     private static func json(_ bytes: [UInt8]) {
