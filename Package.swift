@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
+        .target(name: "Recipe", dependencies: ["Domain", "Synthesis", "JSON"]),
         .target(name: "Training", dependencies: ["Engine", "Model", "Kernels", "JSON", "CKernels", "COpenBLAS"]),
         .target(
             name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
@@ -53,7 +54,7 @@ let package = Package(
             name: "spark-train",
             dependencies: [
                 "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
-                "Domain", "Training", "Engine",
+                "Domain", "Training", "Engine", "Recipe",
             ]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
@@ -86,6 +87,8 @@ let package = Package(
             name: "TrainingTests", dependencies: ["Training", "Engine", "Model", "JSON", "TestSupport"],
             // Reference generators and their outputs, read by path from the tests.
             exclude: ["make_adamw_reference.py", "adamw_reference.json"]),
+        .testTarget(
+            name: "RecipeTests", dependencies: ["Recipe", "Domain", "Synthesis", "Reward", "JSON", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
         .testTarget(
             name: "RLTests", dependencies: ["RL", "Model", "JSON", "TestSupport"],
