@@ -35,4 +35,28 @@ public enum RecipeBenchmark {
         }
         return ProcessBenchBuilder.build(solutions)
     }
+
+    /// How the generator's solutions fare with the checker: `correct`, the kind of the first error
+    /// (`wrong_arithmetic`, `wrong_quantity`, `builds_on_wrong_result`), or `wrong_answer_only` (no wrong
+    /// step but a wrong or missing answer, or no step at all). Shows whether it is warm enough that
+    /// every kind of error the checker knows turns up.
+    public static func generatorOutcomes(problems: [WorldProblem], generated: [(problemIndex: Int, text: String)])
+        -> [String: Int]
+    {
+        var counts = Dictionary(
+            uniqueKeysWithValues: (["correct", "wrong_answer_only"] + StepError.allCases.map(\.rawValue)).map {
+                ($0, 0)
+            })
+        for solution in generated {
+            let judgement = StepChecker(problem: problems[solution.problemIndex]).judge(solution.text)
+            let outcome: String
+            if judgement.firstError >= 0 {
+                outcome = judgement.stepErrors[judgement.firstError]!.rawValue
+            } else {
+                outcome = judgement.isFinalAnswerCorrect && !judgement.steps.isEmpty ? "correct" : "wrong_answer_only"
+            }
+            counts[outcome, default: 0] += 1
+        }
+        return counts
+    }
 }

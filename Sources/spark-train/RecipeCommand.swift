@@ -187,6 +187,11 @@ struct Recipe {
             throw TrainError("the benchmark has no record: neither the generator nor the writer gave usable solutions")
         }
         try writeText(FileSystem.join(out, "benchmark.jsonl"), benchmark.jsonLines)
+        let outcomes = RecipeBenchmark.generatorOutcomes(problems: problems, generated: generated)
+        var outcomesObject = JSONObject()
+        for key in outcomes.keys.sorted() { outcomesObject[key] = .int(outcomes[key]!) }
+        try writeText(
+            FileSystem.join(out, "generator-outcomes.json"), JSONValue.object(outcomesObject).serialized + "\n")
         let fromGenerator = benchmark.records.filter { $0.generator != RecipeBenchmark.writerName }.count
         printToStandardError(
             "benchmark: \(benchmark.records.count) records, \(fromGenerator) written by the generator")
@@ -219,7 +224,13 @@ struct Recipe {
             scale.vocabularySize == RecipeScale.quick.vocabularySize
             ? "Quick mode: tiny models, the figures say nothing about the method."
             : "Full recipe (`spark-train recipe --out DIR`), seed \(seed)."
-        let markdown = RecipeReport.markdown(scores, benchmarkRecords: records, note: note)
+        let outcomes =
+            try JSONValue.parse(FileSystem.read(path("benchmark/generator-outcomes.json"))).objectValue ?? [:]
+        let generatorLine =
+            "The generator's solutions to the benchmark's problems, by the checker: "
+            + outcomes.keys.map { "\($0) \(outcomes[$0]?.intValue ?? 0)" }.joined(separator: ", ") + "."
+        let markdown = RecipeReport.markdown(
+            scores, benchmarkRecords: records, note: note + "\n\n" + generatorLine)
         try writeText(path("report.md"), markdown)
         try writeText(path("report.svg"), RecipeReport.svg(scores))
         printToStandardError("recipe: wrote \(path("report.md")) and \(path("report.svg"))")

@@ -101,6 +101,28 @@ import Testing
         #expect(benchmark.records.filter { $0.label != -1 }.allSatisfy { $0.generator == RecipeBenchmark.writerName })
     }
 
+    @Test func theGeneratorsSolutionsAreCountedByTheirFirstErrorsKind() throws {
+        let policy = try ProblemGenerator(settings: RecipeWorlds.policy).problems(count: 2, seed: 9)
+        var random = WorldRandom(seed: 3)
+        let generated = [
+            (problemIndex: 0, text: SolutionWriter.solution(of: policy[0])),
+            (problemIndex: 1, text: SolutionWriter.solution(of: policy[1])),
+            (
+                problemIndex: 0,
+                // At the last step, where no later division can fail to come out exact.
+                text: SolutionCorruptor.solution(
+                    of: policy[0], plantingAt: policy[0].plan.count - 1, kind: .arithmetic, random: &random)!
+            ),
+            (problemIndex: 1, text: "Answer: 1"),
+        ]
+        let counts = RecipeBenchmark.generatorOutcomes(problems: policy, generated: generated)
+        #expect(
+            counts == [
+                "correct": 2, "wrong_arithmetic": 1, "wrong_answer_only": 1, "wrong_quantity": 0,
+                "builds_on_wrong_result": 0,
+            ])
+    }
+
     @Test func theReportShowsEveryMethodAndVariant() {
         let scores = [
             RecipeScore(

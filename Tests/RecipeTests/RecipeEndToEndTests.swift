@@ -35,6 +35,9 @@ import Testing
         }
         let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
         #expect(report.split(separator: "\n").filter { $0.hasPrefix("| ") }.count == 1 + 18)
+        #expect(
+            report.contains(
+                "The generator's solutions to the benchmark's problems, by the checker: builds_on_wrong_result"))
         let times = try String(contentsOfFile: directory + "/phase-times.tsv", encoding: .utf8)
         #expect(
             times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(7) == [
