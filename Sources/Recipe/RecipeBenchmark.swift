@@ -36,10 +36,10 @@ public enum RecipeBenchmark {
         return ProcessBenchBuilder.build(solutions)
     }
 
-    /// How the generator's solutions fare with the checker: `correct`, the kind of the first error
-    /// (`wrong_arithmetic`, `wrong_quantity`, `builds_on_wrong_result`), or `wrong_answer_only` (no wrong
-    /// step but a wrong or missing answer, or no step at all). Shows whether it is warm enough that
-    /// every kind of error the checker knows turns up.
+    /// How the generator's solutions fare with the checker: how many are `correct`, how many have no
+    /// wrong step but a wrong or missing answer, or no step (`wrong_answer_only`), and for each kind of
+    /// step error (`wrong_arithmetic`, `wrong_quantity`, `builds_on_wrong_result`) how many have a step
+    /// of that kind. Shows whether the generator errs in every way the checker knows.
     public static func generatorOutcomes(problems: [WorldProblem], generated: [(problemIndex: Int, text: String)])
         -> [String: Int]
     {
@@ -49,13 +49,12 @@ public enum RecipeBenchmark {
             })
         for solution in generated {
             let judgement = StepChecker(problem: problems[solution.problemIndex]).judge(solution.text)
-            let outcome: String
-            if judgement.firstError >= 0 {
-                outcome = judgement.stepErrors[judgement.firstError]!.rawValue
-            } else {
-                outcome = judgement.isFinalAnswerCorrect && !judgement.steps.isEmpty ? "correct" : "wrong_answer_only"
+            let kinds = Set(judgement.stepErrors.compactMap(\.self))
+            for kind in kinds { counts[kind.rawValue, default: 0] += 1 }
+            if kinds.isEmpty {
+                let correct = judgement.isFinalAnswerCorrect && !judgement.steps.isEmpty
+                counts[correct ? "correct" : "wrong_answer_only", default: 0] += 1
             }
-            counts[outcome, default: 0] += 1
         }
         return counts
     }

@@ -101,8 +101,8 @@ import Testing
         #expect(benchmark.records.filter { $0.label != -1 }.allSatisfy { $0.generator == RecipeBenchmark.writerName })
     }
 
-    @Test func theGeneratorsSolutionsAreCountedByTheirFirstErrorsKind() throws {
-        let policy = try ProblemGenerator(settings: RecipeWorlds.policy).problems(count: 2, seed: 9)
+    @Test func theGeneratorsSolutionsAreCountedByTheKindsOfTheirErrors() throws {
+        let policy = try ProblemGenerator(settings: RecipeWorlds.policy).problems(count: 20, seed: 9)
         var random = WorldRandom(seed: 3)
         let generated = [
             (problemIndex: 0, text: SolutionWriter.solution(of: policy[0])),
@@ -115,11 +115,19 @@ import Testing
             ),
             (problemIndex: 1, text: "Answer: 1"),
         ]
-        let counts = RecipeBenchmark.generatorOutcomes(problems: policy, generated: generated)
+        // A wrong number in the first step of a longer solution: the next step builds on it.
+        let propagated = try #require(
+            policy.indices.lazy.compactMap { index in
+                policy[index].plan.count < 2
+                    ? nil
+                    : SolutionCorruptor.solution(of: policy[index], plantingAt: 0, kind: .quantity, random: &random)
+                        .map { (problemIndex: index, text: $0) }
+            }.first)
+        let counts = RecipeBenchmark.generatorOutcomes(problems: policy, generated: generated + [propagated])
         #expect(
             counts == [
-                "correct": 2, "wrong_arithmetic": 1, "wrong_answer_only": 1, "wrong_quantity": 0,
-                "builds_on_wrong_result": 0,
+                "correct": 2, "wrong_arithmetic": 1, "wrong_answer_only": 1, "wrong_quantity": 1,
+                "builds_on_wrong_result": 1,
             ])
     }
 
