@@ -21,7 +21,7 @@ public struct RecipeScale: Sendable {
     public var generatorSteps: Int
     public var verifierProblems: Int
     public var verifierSteps: Int
-    public var rewardModelEpochs: Int
+    public var rewardModelSteps: Int
     public var pretrainLearningRate: Double
     public var fineTuneLearningRate: Double
 
@@ -37,7 +37,7 @@ public struct RecipeScale: Sendable {
     public static let full = RecipeScale(
         vocabularySize: 1024, hiddenSize: 192, layerCount: 4, headCount: 6, kvHeadCount: 2, intermediateSize: 512,
         maxPositions: 2048, pretrainProblems: 6000, pretrainFacts: 60000, pretrainSteps: 1000, generatorProblems: 3000,
-        generatorSteps: 300, verifierProblems: 3000, verifierSteps: 500, rewardModelEpochs: 3,
+        generatorSteps: 300, verifierProblems: 3000, verifierSteps: 500, rewardModelSteps: 300,
         pretrainLearningRate: 1e-3,
         fineTuneLearningRate: 5e-4, stageOneProblems: 128,
         solutionsPerProblem: 4, verificationsPerSolution: 8, benchmarkProblems: 80, generatorMaxTokens: 256,
@@ -46,7 +46,7 @@ public struct RecipeScale: Sendable {
     public static let quick = RecipeScale(
         vocabularySize: 300, hiddenSize: 32, layerCount: 1, headCount: 2, kvHeadCount: 1, intermediateSize: 64,
         maxPositions: 4096, pretrainProblems: 40, pretrainFacts: 64, pretrainSteps: 3, generatorProblems: 8,
-        generatorSteps: 2, verifierProblems: 8, verifierSteps: 2, rewardModelEpochs: 1, pretrainLearningRate: 3e-3,
+        generatorSteps: 2, verifierProblems: 8, verifierSteps: 2, rewardModelSteps: 2, pretrainLearningRate: 3e-3,
         fineTuneLearningRate: 3e-3, stageOneProblems: 3,
         solutionsPerProblem: 2, verificationsPerSolution: 2, benchmarkProblems: 4, generatorMaxTokens: 48,
         verifierMaxTokens: 48, generatorTemperature: 1.0)

@@ -97,7 +97,7 @@ struct Recipe {
                 guard try lineCount(data) > 0 else { continue }
                 try phase("reward-models/\(method)/\(variant)") { out in
                     try runSFT(
-                        sftArguments(data: data, out: out) + ["--epochs", String(scale.rewardModelEpochs)])
+                        sft(data: data, steps: scale.rewardModelSteps, out: out))
                 }
                 try phase("eval/\(method)-\(variant)") { out in
                     try runProcessBench([
