@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
+        .target(name: "Recipe", dependencies: ["Domain", "Synthesis", "JSON"]),
         .target(name: "Training", dependencies: ["Engine", "Model", "Kernels", "JSON", "CKernels", "COpenBLAS"]),
         .target(
             name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),
@@ -61,7 +62,7 @@ let package = Package(
             name: "spark-train",
             dependencies: [
                 "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
-                "Domain", "Training", "Engine",
+                "Domain", "Training", "Engine", "Recipe",
             ]),
         .executableTarget(
             name: "spark-rl", dependencies: ["RL", "CommandLineKit", "Training", "HTTPClient", "Domain"]),
@@ -101,6 +102,8 @@ let package = Package(
             name: "TrainingTests", dependencies: ["Training", "Engine", "Model", "JSON", "TestSupport"],
             // Reference generators and their outputs, read by path from the tests.
             exclude: ["make_adamw_reference.py", "adamw_reference.json", "transformers_checkpoints.json"]),
+        .testTarget(
+            name: "RecipeTests", dependencies: ["Recipe", "Domain", "Synthesis", "Reward", "JSON", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
         .testTarget(
             name: "RLTests",

@@ -18,7 +18,9 @@ let command = Command(
     name: "spark-server",
     summary: "Serve a Qwen2 / Llama checkpoint (Hugging Face layout) over HTTP: OpenAI-compatible routes and rewards.",
     options: [
-        .value("--model", "DIR", help: "checkpoint folder", required: true),
+        .value(
+            "--model", "DIR",
+            help: "checkpoint folder (default: $SPARK_MODEL, else the shipped models/spark-prm-cot)"),
         .value("--served-model-name", "NAME", help: "the name clients use (the checkpoint path is accepted too)"),
         .value("--host", "ADDRESS", help: "address to listen on (0.0.0.0 for all)", default: "127.0.0.1"),
         .value("--port", "N", help: "port to listen on (0: any free port)", default: "8000"),
@@ -55,7 +57,17 @@ let command = Command(
 func say(_ message: String) { printToStandardError("spark-server: \(message)") }
 
 let options = command.parseOrExit()
-let checkpointDirectory = options.string("--model")!
+let checkpointDirectory: String
+if let given = options.string("--model") {
+    checkpointDirectory = given
+} else {
+    switch DefaultModel.directory() {
+    case .success(let directory): checkpointDirectory = directory
+    case .failure(let problem):
+        say(problem.description)
+        exit(2)
+    }
+}
 var serverOptions = ServerOptions()
 var httpOptions = HTTPServerOptions()
 let scheduling: SchedulingOptions

@@ -5,6 +5,7 @@
 // prediction. Per split: accuracy on erroneous samples (prediction == label), accuracy on correct
 // ones (prediction == -1), F1 their harmonic mean; the reported average is the mean of the splits' F1.
 // A sample the model did not judge (unparseable, truncated, timed out) counts as wrong, and is counted.
+// An ORM names no step: its "No" counts as right on every erroneous sample, its "Yes" on correct ones.
 
 import HTTPClient
 import JSON
@@ -41,7 +42,7 @@ struct SplitScore {
             if prediction == -1 { correctRight += 1 }
         } else {
             erroneous += 1
-            if prediction == label { erroneousRight += 1 }
+            if prediction == label || prediction == ProcessBench.someStepWrong { erroneousRight += 1 }
         }
     }
 
@@ -55,6 +56,9 @@ struct SplitScore {
 }
 
 enum ProcessBench {
+    /// The prediction of an ORM that says No: wrong somewhere, no step named.
+    static let someStepWrong = -2
+
     /// Reads a ProcessBench file: a JSON array or JSONL lines. The split is the record's `split` field,
     /// else the file name without its extension.
     static func load(_ path: String) throws -> [ProcessBenchRecord] {
@@ -123,7 +127,11 @@ enum ProcessBench {
                     for (offset, item) in items.enumerated() {
                         let entry = item.objectValue
                         let judged = entry?["status"] == .string("ok")
-                        results.set(range.lowerBound + offset, judged ? entry?["first_error"]?.intValue : nil)
+                        let prediction =
+                            options["variant"] == .string("orm")
+                            ? entry?["outcome"].map { $0 == .string("yes") ? -1 : someStepWrong }
+                            : entry?["first_error"]?.intValue
+                        results.set(range.lowerBound + offset, judged ? prediction : nil)
                     }
                     progress(range.count)
                 } catch {

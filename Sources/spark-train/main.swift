@@ -1,6 +1,7 @@
 // spark-train: the programs that produce and judge the models spark-server serves: Stage I data
 // synthesis, tokenizer training, supervised fine-tuning and pretraining (TrainingJobs.swift), and the
-// evaluation of process reward models on ProcessBench.
+// evaluation of process reward models on ProcessBench; and the recipe that runs them all in order
+// (RecipeCommand.swift).
 
 import CommandLineKit
 import HTTPClient
@@ -40,7 +41,9 @@ let processBenchCommand = Command(
         .value("--model", "DIR", help: "serve this checkpoint in process"),
         .value("--server", "URL", help: "or ask a running spark-server (http://host:port)"),
         .value("--api-key", "KEY", help: "the server's API key"),
-        .value("--variant", "prm_cot|prm", help: "reward-model variant", default: "prm_cot"),
+        .value(
+            "--variant", "prm_cot|prm|orm", help: "reward-model variant (an ORM is scored on its Yes/No alone)",
+            default: "prm_cot"),
         .value("--n", "N", help: "verifications per record (step-level majority)", default: "1"),
         .value("--max-tokens", "N", help: "tokens per verification", default: "4096"),
         .value("--batch-size", "N", help: "records per request", default: "16"),
@@ -130,6 +133,7 @@ let usage = """
            spark-train pretrain [options]
            spark-train sft [options]
            spark-train eval processbench [options]
+           spark-train recipe [options]
     (add --help for the options)
     """
 let job: ([String]) throws -> Void
@@ -139,6 +143,7 @@ case "synth": job = runSynth
 case "tokenizer": job = runTokenizerTraining
 case "sft": job = runSFT
 case "pretrain": job = runPretrain
+case "recipe": job = runRecipe
 case "eval" where arguments.count >= 2 && arguments[1] == "processbench":
     job = runProcessBench
     jobArguments.removeFirst()

@@ -32,10 +32,18 @@ public enum CommandRunner {
         public let status: Int32
     }
 
-    public static func run(_ name: String, _ arguments: [String]) throws -> Outcome {
+    /// Runs `name` with `arguments`; `environment` replaces or adds variables (nil removes one).
+    public static func run(_ name: String, _ arguments: [String], environment: [String: String?] = [:]) throws
+        -> Outcome
+    {
         let process = Process()
         process.executableURL = try binary(name)
         process.arguments = arguments
+        if !environment.isEmpty {
+            var variables = ProcessInfo.processInfo.environment
+            for (key, value) in environment { variables[key] = value }
+            process.environment = variables
+        }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

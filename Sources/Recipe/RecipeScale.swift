@@ -1,0 +1,69 @@
+// How big the recipe's models and data are. `full` is sized to run in about two hours on the
+// project's 2-core machine (README "The recipe" gives the measured phase times it was extrapolated
+// from); `quick` only checks that every phase runs and hands its output to the next.
+
+import JSON
+
+public struct RecipeScale: Sendable {
+    public var vocabularySize: Int
+    public var hiddenSize: Int
+    public var layerCount: Int
+    public var headCount: Int
+    public var kvHeadCount: Int
+    public var intermediateSize: Int
+    /// Covers the verifier's few-shot prompt and its verification.
+    public var maxPositions: Int
+
+    public var pretrainProblems: Int
+    public var pretrainFacts: Int
+    public var pretrainSteps: Int
+    public var generatorProblems: Int
+    public var generatorSteps: Int
+    public var verifierProblems: Int
+    public var verifierSteps: Int
+    public var rewardModelSteps: Int
+    public var pretrainLearningRate: Double
+    public var fineTuneLearningRate: Double
+
+    public var stageOneProblems: Int
+    public var solutionsPerProblem: Int
+    public var verificationsPerSolution: Int
+    public var benchmarkProblems: Int
+    public var generatorMaxTokens: Int
+    public var verifierMaxTokens: Int
+    /// Warm enough that many of the generator's solutions go wrong somewhere.
+    public var generatorTemperature: Double
+
+    public static let full = RecipeScale(
+        vocabularySize: 1024, hiddenSize: 192, layerCount: 4, headCount: 6, kvHeadCount: 2, intermediateSize: 512,
+        maxPositions: 2048, pretrainProblems: 6000, pretrainFacts: 60000, pretrainSteps: 1000, generatorProblems: 3000,
+        generatorSteps: 300, verifierProblems: 3000, verifierSteps: 500, rewardModelSteps: 300,
+        pretrainLearningRate: 1e-3,
+        fineTuneLearningRate: 5e-4, stageOneProblems: 128,
+        solutionsPerProblem: 4, verificationsPerSolution: 8, benchmarkProblems: 80, generatorMaxTokens: 256,
+        verifierMaxTokens: 512, generatorTemperature: 1.0)
+
+    public static let quick = RecipeScale(
+        vocabularySize: 300, hiddenSize: 32, layerCount: 1, headCount: 2, kvHeadCount: 1, intermediateSize: 64,
+        maxPositions: 4096, pretrainProblems: 40, pretrainFacts: 64, pretrainSteps: 3, generatorProblems: 8,
+        generatorSteps: 2, verifierProblems: 8, verifierSteps: 2, rewardModelSteps: 2, pretrainLearningRate: 3e-3,
+        fineTuneLearningRate: 3e-3, stageOneProblems: 3,
+        solutionsPerProblem: 2, verificationsPerSolution: 2, benchmarkProblems: 4, generatorMaxTokens: 48,
+        verifierMaxTokens: 48, generatorTemperature: 1.0)
+
+    /// config.json of a new Qwen2-shaped model over a tokenizer of `vocabularySize` tokens whose end of
+    /// sequence is `<|im_end|>` (id 2, as `spark-train tokenizer` numbers the special tokens).
+    public var configJSON: String {
+        let object: JSONObject = [
+            "architectures": .array([.string("Qwen2ForCausalLM")]), "model_type": .string("qwen2"),
+            "hidden_size": .int(hiddenSize), "intermediate_size": .int(intermediateSize),
+            "num_hidden_layers": .int(layerCount), "num_attention_heads": .int(headCount),
+            "num_key_value_heads": .int(kvHeadCount), "head_dim": .int(hiddenSize / headCount),
+            "vocab_size": .int(vocabularySize), "hidden_act": .string("silu"), "rms_norm_eps": .double(1e-6),
+            "rope_theta": .double(10000), "tie_word_embeddings": .bool(true),
+            "max_position_embeddings": .int(maxPositions), "torch_dtype": .string("float32"),
+            "use_sliding_window": .bool(false), "eos_token_id": .int(2),
+        ]
+        return JSONValue.object(object).serialized + "\n"
+    }
+}

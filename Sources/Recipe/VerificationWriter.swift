@@ -1,0 +1,125 @@
+// Writes the teacher verifications the recipe's verifier learns from: for a solution the checker has
+// judged, one `## Step k: <title>` section per step with a short analysis and SPARK's verdict line,
+// then the final verdict line (SPARK-FORMATS.md §1, PRM-CoT). The verdicts are the checker's; the
+// analysis names the step's equation and, for a wrong step, the kind of error the checker found.
+// Also the critique and merged verification the meta-critique methods ask the verifier for, written
+// from the checker's labels of a verification whose verdicts may be wrong.
+
+import Domain
+
+public enum VerificationWriter {
+    /// A verification in PRM-CoT format whose verdicts are `judgement`'s.
+    public static func verification(of judgement: SolutionJudgement) -> String {
+        verification(of: judgement, verdicts: judgement.stepCorrectness)
+    }
+
+    /// A verification of `judgement`'s steps with the given verdicts (a noisy one when they differ from
+    /// the checker's); the analysis of a step whose verdict is wrong argues for the wrong verdict, as a
+    /// confused verifier would.
+    public static func verification(of judgement: SolutionJudgement, verdicts: [Bool]) -> String {
+        precondition(verdicts.count == judgement.steps.count, "one verdict per step")
+        var sections: [String] = []
+        for (index, step) in judgement.steps.enumerated() {
+            let claimedError = verdicts[index] ? nil : (judgement.stepErrors[index] ?? .wrongArithmetic)
+            sections.append(
+                "## Step \(index + 1): \(title(of: step))\n\(analysis(of: step, error: claimedError))\n\n"
+                    + verdictLine(verdicts[index]))
+        }
+        // The answer line is read too: a solution whose steps all pass but whose answer is wrong is wrong.
+        let answerCorrect = !verdicts.contains(false) && judgement.isFinalAnswerCorrect
+        sections.append("**Verification: Is the answer correct (Yes/No)? \(answerCorrect ? "Yes" : "No")**")
+        return sections.joined(separator: "\n\n")
+    }
+
+    /// The critique of a verification that gave `verdicts`, judged against the checker's labels.
+    public static func critique(of judgement: SolutionJudgement, verdicts: [Bool]) -> String {
+        precondition(verdicts.count == judgement.steps.count, "one verdict per step")
+        var lines = ["**Critique of the original verification**:"]
+        for (index, truth) in judgement.stepCorrectness.enumerated() {
+            let said = verdicts[index] ? "correct" : "incorrect"
+            switch (verdicts[index], truth) {
+            case (true, true), (false, false):
+                lines.append("Step \(index + 1): marked \(said), which is right.")
+            case (true, false):
+                lines.append(
+                    "Step \(index + 1): marked correct, but it is incorrect: \(reason(judgement.stepErrors[index]!)). This error was missed."
+                )
+            case (false, true):
+                lines.append(
+                    "Step \(index + 1): marked incorrect, but its numbers and its arithmetic are right. This is a false alarm."
+                )
+            }
+        }
+        let agrees = verdicts == judgement.stepCorrectness
+        lines.append(
+            agrees
+                ? "The verification analyzed every step correctly."
+                : "The verification did not analyze every step correctly; its verdicts must be fixed.")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func verdictLine(_ correct: Bool) -> String {
+        correct ? "**This step is correct.**" : "**This step is incorrect.**"
+    }
+
+    /// The step's words before its first number, at most six of them: what the step does.
+    private static func title(of step: String) -> String {
+        var words: [Substring] = []
+        for word in step.split(separator: " ") {
+            if word.contains(where: \.isNumber) || words.count == 6 { break }
+            words.append(word)
+        }
+        let title = words.joined(separator: " ").trimmingCharacters(in: ",.")
+        return title.isEmpty ? "Compute the next value" : title
+    }
+
+    private static func analysis(of step: String, error: StepError?) -> String {
+        guard let equation = StepArithmetic(parsing: step).equations.first else {
+            return error == nil
+                ? "The student states values the problem gives or earlier steps found."
+                : "The student states a value that \(reason(error!))."
+        }
+        let written = "\(rendered(equation.operands, equation.operations)) = \(number(equation.claimed))"
+        switch error {
+        case nil:
+            return
+                "The student computes \(written). These are the right numbers for this step, and the result is right."
+        case .wrongArithmetic:
+            let value = equation.value.map(number) ?? "undefined"
+            return
+                "The student computes \(written), but the expression equals \(value), not \(number(equation.claimed))."
+        case .wrongQuantity:
+            return "The student computes \(written), but \(reason(.wrongQuantity))."
+        case .buildsOnWrongResult:
+            return "The student computes \(written), but \(reason(.buildsOnWrongResult))."
+        }
+    }
+
+    private static func reason(_ error: StepError) -> String {
+        switch error {
+        case .wrongArithmetic: "the arithmetic is wrong"
+        case .wrongQuantity: "it uses a number that the problem does not give for this step"
+        case .buildsOnWrongResult: "it builds on a wrong result of an earlier step"
+        }
+    }
+
+    private static func rendered(_ operands: [Double], _ operations: [ArithmeticOperation]) -> String {
+        var text = number(operands[0])
+        for (operation, operand) in zip(operations, operands.dropFirst()) {
+            text += " \(operation.symbol) \(number(operand))"
+        }
+        return text
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in characters: String) -> String {
+        var text = Substring(self)
+        while let last = text.last, characters.contains(last) { text = text.dropLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,157 @@
+// The training text of the recipe's three language models, made from the math worlds and the checker:
+// - pretraining documents: problems of both worlds with their gold solutions, and arithmetic facts
+//   (`17 + 25 = 42`) over the numbers the worlds use, so the base model has seen the language and the
+//   sums before it is asked to solve or judge;
+// - the generator's SFT rows: Stage I's generator prompt, a gold solution as the completion;
+// - the verifier's SFT rows, all on the verifier's world: Stage I's verifier prompt (sometimes the
+//   reference-guided one) with a verification whose verdicts are the checker's; and, for the
+//   meta-critique methods, the critique prompt over a verification with a verdict flipped (or not)
+//   with the critique as completion, and the merge prompt with the checker-true verification.
+// Pretraining documents are JSONL lines `{"text"}`; SFT rows become `{"prompt", "completion"}` lines,
+// and their text joins the tokenizer's data, so that the prompts' fixed wording gets tokens of its own.
+
+import Domain
+import JSON
+import Synthesis
+
+/// One supervised example.
+public struct SFTRow: Sendable, Equatable {
+    public let prompt: String
+    public let completion: String
+
+    public init(prompt: String, completion: String) {
+        self.prompt = prompt
+        self.completion = completion
+    }
+
+    public var jsonLine: String {
+        JSONValue.object(["prompt": .string(prompt), "completion": .string(completion)]).serialized
+    }
+
+    /// The row as a tokenizer-training document.
+    public var textLine: String { WorldCorpus.textLine(prompt + "\n" + completion) }
+}
+
+public enum WorldCorpus {
+    public static func pretrainingLines(problemCount: Int, factCount: Int, seed: UInt64) throws -> [String] {
+        var documents: [String] = []
+        for (index, settings) in [RecipeWorlds.policy, RecipeWorlds.verifier].enumerated() {
+            let generator = try ProblemGenerator(settings: settings)
+            for problem in generator.problems(count: problemCount / 2, seed: seed &+ UInt64(index)) {
+                documents.append("Problem: \(problem.text)\n\nSolution:\n\(SolutionWriter.solution(of: problem))")
+            }
+        }
+        var random = WorldRandom(seed: seed &+ 7)
+        let factsPerDocument = 16
+        for _ in 0..<max(1, factCount / factsPerDocument) {
+            documents.append((0..<factsPerDocument).map { _ in fact(random: &random) }.joined(separator: "\n"))
+        }
+        // Interleaved, so that the held-out share and every batch see both kinds.
+        var shuffled = documents
+        shuffle(&shuffled, random: &random)
+        return shuffled.map(textLine)
+    }
+
+    static func textLine(_ text: String) -> String { JSONValue.object(["text": .string(text)]).serialized }
+
+    public static func generatorRows(problemCount: Int, seed: UInt64) throws -> [SFTRow] {
+        try ProblemGenerator(settings: RecipeWorlds.policy).problems(count: problemCount, seed: seed).map {
+            SFTRow(prompt: StageOnePrompts.generator(problem: $0.text), completion: SolutionWriter.solution(of: $0))
+        }
+    }
+
+    /// The verifier's rows: a third of the solutions correct, a third with a planted wrong result, a
+    /// third with a planted wrong number; one row in ten is reference-guided, and one in five each a
+    /// critique and a merge.
+    public static func verifierRows(problemCount: Int, seed: UInt64) throws -> [SFTRow] {
+        let generator = try ProblemGenerator(settings: RecipeWorlds.verifier)
+        var random = WorldRandom(seed: seed &+ 11)
+        var rows: [SFTRow] = []
+        for problem in generator.problems(count: problemCount, seed: seed) {
+            let solution = solution(of: problem, random: &random)
+            let judgement = StepChecker(problem: problem).judge(solution)
+            let truth = judgement.stepCorrectness
+            switch random.draw(0...9) {
+            case 0:
+                rows.append(
+                    SFTRow(
+                        prompt: StageOnePrompts.verifier(
+                            problem: problem.text, solution: solution, expectedAnswer: String(problem.answer)),
+                        completion: VerificationWriter.verification(of: judgement)))
+            case 1, 2:
+                let verdicts = noisy(truth, random: &random)
+                let verification = VerificationWriter.verification(of: judgement, verdicts: verdicts)
+                rows.append(
+                    SFTRow(
+                        prompt: StageOnePrompts.critique(
+                            problem: problem.text, solution: solution, verification: verification),
+                        completion: VerificationWriter.critique(of: judgement, verdicts: verdicts)))
+            case 3, 4:
+                let verdicts = noisy(truth, random: &random)
+                rows.append(
+                    SFTRow(
+                        prompt: StageOnePrompts.merge(
+                            problem: problem.text, solution: solution,
+                            verification: VerificationWriter.verification(of: judgement, verdicts: verdicts),
+                            critique: VerificationWriter.critique(of: judgement, verdicts: verdicts)),
+                        completion: VerificationWriter.verification(of: judgement)))
+            default:
+                rows.append(
+                    SFTRow(
+                        prompt: StageOnePrompts.verifier(problem: problem.text, solution: solution),
+                        completion: VerificationWriter.verification(of: judgement)))
+            }
+        }
+        return rows
+    }
+
+    private static func solution(of problem: WorldProblem, random: inout WorldRandom) -> String {
+        let choice = random.draw(0...2)
+        guard choice > 0 else { return SolutionWriter.solution(of: problem) }
+        let kind: PlantedError = choice == 1 ? .arithmetic : .quantity
+        let step = random.draw(0...(problem.plan.count - 1))
+        return SolutionCorruptor.solution(of: problem, plantingAt: step, kind: kind, random: &random)
+            ?? SolutionCorruptor.solution(
+                of: problem, plantingAt: problem.plan.count - 1, kind: .arithmetic, random: &random)!
+    }
+
+    /// The verdicts with one flipped, two times in three.
+    private static func noisy(_ verdicts: [Bool], random: inout WorldRandom) -> [Bool] {
+        var flipped = verdicts
+        if random.draw(0...2) > 0 {
+            let index = random.draw(0...(verdicts.count - 1))
+            flipped[index].toggle()
+        }
+        return flipped
+    }
+
+    /// One equation of the sizes world solutions compute: sums and differences of running totals up to
+    /// 500 and amounts up to 225 (a group of 15 × 15), products and quotients by 2 to 15 up to 1000.
+    /// Facts with a second operand of at most 15 only left the full-scale generator unable to add 37 + 66
+    /// (62 of its 64 solutions to fresh problems were wrong, at temperatures 0.4 to 1.0).
+    private static func fact(random: inout WorldRandom) -> String {
+        switch random.pick(ArithmeticOperation.allCases) {
+        case .add:
+            let (left, right) = (random.draw(2...500), random.draw(2...225))
+            return "\(left) + \(right) = \(left + right)"
+        case .subtract:
+            let (result, right) = (random.draw(1...500), random.draw(2...225))
+            return "\(result + right) - \(right) = \(result)"
+        case .multiply:
+            let right = random.draw(2...15)
+            let left = random.draw(2...(1000 / right))
+            return "\(left) × \(right) = \(left * right)"
+        case .divide:
+            let right = random.draw(2...15)
+            let result = random.draw(2...(1000 / right))
+            return "\(result * right) ÷ \(right) = \(result)"
+        }
+    }
+
+    private static func shuffle(_ elements: inout [String], random: inout WorldRandom) {
+        guard elements.count > 1 else { return }
+        for index in stride(from: elements.count - 1, to: 0, by: -1) {
+            elements.swapAt(index, random.draw(0...index))
+        }
+    }
+}

@@ -1,0 +1,150 @@
+// The recipe's data: planted errors are found by the checker where they were planted, the written
+// verifications parse (with the server's own parser) to the checker's labels, the verifier's rows stay
+// on its world, the benchmark is balanced and prefers the generator's solutions, and the report lays
+// every (method, variant) out.
+
+import Domain
+import JSON
+import Recipe
+import Reward
+import Testing
+
+@Suite struct RecipeDataTests {
+    let problems = try! ProblemGenerator(settings: RecipeWorlds.verifier).problems(count: 60, seed: 3)
+
+    @Test func plantedErrorsAreFirstErrorsOfTheirKind() throws {
+        var random = WorldRandom(seed: 1)
+        var planted = 0
+        for problem in problems {
+            for kind in PlantedError.allCases {
+                let step = random.draw(0...(problem.plan.count - 1))
+                guard let text = SolutionCorruptor.solution(of: problem, plantingAt: step, kind: kind, random: &random)
+                else { continue }
+                planted += 1
+                let judgement = StepChecker(problem: problem).judge(text)
+                #expect(judgement.firstError == step, "\(text)")
+                let expected: StepError = kind == .arithmetic ? .wrongArithmetic : .wrongQuantity
+                #expect(judgement.stepErrors[step] == expected, "\(text)")
+                #expect(!judgement.isFinalAnswerCorrect || step < problem.plan.count - 1)
+            }
+        }
+        #expect(planted > 90)
+    }
+
+    @Test func writtenVerificationsParseToTheCheckersLabels() throws {
+        var random = WorldRandom(seed: 2)
+        for problem in problems {
+            let step = random.draw(0...(problem.plan.count - 1))
+            for text in [
+                SolutionWriter.solution(of: problem),
+                SolutionCorruptor.solution(of: problem, plantingAt: step, kind: .arithmetic, random: &random),
+            ].compactMap(\.self) {
+                let judgement = StepChecker(problem: problem).judge(text)
+                let reply = RewardModelReply(
+                    parsing: VerificationWriter.verification(of: judgement), variant: .prmCoT)
+                #expect(reply.stepVerdicts.map { $0 == .correct } == judgement.stepCorrectness)
+                let correct = judgement.firstError == -1 && judgement.isFinalAnswerCorrect
+                #expect(reply.outcome == (correct ? .yes : .no))
+            }
+        }
+    }
+
+    @Test func aNoisyVerificationCarriesItsVerdictsAndTheCritiqueNamesTheFlips() throws {
+        let problem = problems[0]
+        let judgement = StepChecker(problem: problem).judge(SolutionWriter.solution(of: problem))
+        var verdicts = judgement.stepCorrectness
+        verdicts[0] = false
+        let reply = RewardModelReply(
+            parsing: VerificationWriter.verification(of: judgement, verdicts: verdicts), variant: .prmCoT)
+        #expect(reply.stepVerdicts.map { $0 == .correct } == verdicts)
+        #expect(reply.outcome == .no)
+        let critique = VerificationWriter.critique(of: judgement, verdicts: verdicts)
+        #expect(critique.contains("Step 1: marked incorrect, but its numbers and its arithmetic are right."))
+        #expect(critique.hasSuffix("its verdicts must be fixed."))
+        #expect(
+            VerificationWriter.critique(of: judgement, verdicts: judgement.stepCorrectness).hasSuffix(
+                "analyzed every step correctly."))
+    }
+
+    @Test func verifierRowsComeFromTheVerifiersWorldAndCoverEveryTask() throws {
+        let rows = try WorldCorpus.verifierRows(problemCount: 80, seed: 5)
+        #expect(rows.count == 80)
+        let themes = Set(RecipeWorlds.policyThemes.compactMap(StoryTheme.named).map(\.items))
+        for row in rows {
+            #expect(!themes.contains { row.prompt.contains(" \($0)") })
+        }
+        #expect(rows.contains { $0.prompt.hasPrefix("You are reviewing") })
+        #expect(rows.contains { $0.prompt.hasPrefix("Below are a student's solution") })
+        #expect(rows.contains { $0.prompt.contains("Expected Answer:") })
+        let line = try JSONValue.parse(Array(rows[0].jsonLine.utf8)).objectValue
+        #expect(line?["completion"]?.stringValue == rows[0].completion)
+    }
+
+    @Test func pretrainingAndGeneratorTextAreTheWorlds() throws {
+        let lines = try WorldCorpus.pretrainingLines(problemCount: 20, factCount: 32, seed: 1)
+        #expect(lines.count == 20 + 2)
+        let texts = try lines.map { try JSONValue.parse(Array($0.utf8)).objectValue?["text"]?.stringValue ?? "" }
+        #expect(texts.filter { $0.hasPrefix("Problem: ") }.count == 20)
+        let rows = try WorldCorpus.generatorRows(problemCount: 4, seed: 2)
+        #expect(rows.allSatisfy { $0.completion.hasPrefix("Step 1: ") && $0.prompt.contains("Solution:") })
+    }
+
+    @Test func theBenchmarkIsBalancedAndUsesTheGeneratorsSolutionsFirst() throws {
+        let policy = try ProblemGenerator(settings: RecipeWorlds.policy).problems(count: 10, seed: 9)
+        // A generator that only ever copies the gold solution: every one of its solutions is correct.
+        let generated = policy.indices.map { (problemIndex: $0, text: SolutionWriter.solution(of: policy[$0])) }
+        let benchmark = RecipeBenchmark.build(
+            problems: policy, generated: generated, generatorName: "copier", seed: 1)
+        let correct = benchmark.records.filter { $0.label == -1 }
+        #expect(correct.count * 2 == benchmark.records.count)
+        #expect(correct.allSatisfy { $0.generator == "copier" })
+        #expect(benchmark.records.filter { $0.label != -1 }.allSatisfy { $0.generator == RecipeBenchmark.writerName })
+    }
+
+    @Test func theGeneratorsSolutionsAreCountedByTheKindsOfTheirErrors() throws {
+        let policy = try ProblemGenerator(settings: RecipeWorlds.policy).problems(count: 20, seed: 9)
+        var random = WorldRandom(seed: 3)
+        let generated = [
+            (problemIndex: 0, text: SolutionWriter.solution(of: policy[0])),
+            (problemIndex: 1, text: SolutionWriter.solution(of: policy[1])),
+            (
+                problemIndex: 0,
+                // At the last step, where no later division can fail to come out exact.
+                text: SolutionCorruptor.solution(
+                    of: policy[0], plantingAt: policy[0].plan.count - 1, kind: .arithmetic, random: &random)!
+            ),
+            (problemIndex: 1, text: "Answer: 1"),
+        ]
+        // A wrong number in the first step of a longer solution: the next step builds on it.
+        let propagated = try #require(
+            policy.indices.lazy.compactMap { index in
+                policy[index].plan.count < 2
+                    ? nil
+                    : SolutionCorruptor.solution(of: policy[index], plantingAt: 0, kind: .quantity, random: &random)
+                        .map { (problemIndex: index, text: $0) }
+            }.first)
+        let counts = RecipeBenchmark.generatorOutcomes(problems: policy, generated: generated + [propagated])
+        #expect(
+            counts == [
+                "correct": 2, "wrong_arithmetic": 1, "wrong_answer_only": 1, "wrong_quantity": 1,
+                "builds_on_wrong_result": 1,
+            ])
+    }
+
+    @Test func theReportShowsEveryMethodAndVariant() {
+        let scores = [
+            RecipeScore(
+                method: "step", variant: "prm", erroneousAccuracy: 0.5, correctAccuracy: 1, f1: 2.0 / 3,
+                trainingRows: 12),
+            RecipeScore(
+                method: "single", variant: "prm", erroneousAccuracy: nil, correctAccuracy: nil, f1: nil,
+                trainingRows: 0),
+        ]
+        let markdown = RecipeReport.markdown(scores, benchmarkRecords: 8, note: "test")
+        #expect(markdown.contains("| step | prm | 12 | 50.0 | 100.0 | 66.7 |"))
+        #expect(markdown.contains("| single | prm | 0 | no data | no data | no data |"))
+        let svg = RecipeReport.svg(scores)
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.components(separatedBy: "<title>").count == 2)
+    }
+}
