@@ -191,13 +191,14 @@ func runServeBenchmark(_ arguments: [String]) throws {
     let serial = try benchmark.run(label: "max-running 1", clients: base, arguments: ["--quiet", "--max-running", "1"])
     let noCache = try benchmark.run(
         label: "no prefix cache", clients: base, arguments: ["--quiet", "--no-prefix-cache"])
-    // The same sequences in flight both ways: `base` single requests, or base / group-size groups.
+    // One RL step's rewards, all sent at once as a trainer sends them: a request per response, or a
+    // request per group.
     let singles = try benchmark.run(
-        label: "reward, singles", clients: base, arguments: ["--quiet"], path: "/v1/reward",
-        bodies: benchmark.rewardJobs(grouped: false))
+        label: "reward, singles", clients: benchmark.groups * benchmark.groupSize, arguments: ["--quiet"],
+        path: "/v1/reward", bodies: benchmark.rewardJobs(grouped: false))
     let grouped = try benchmark.run(
-        label: "reward, groups", clients: max(1, base / benchmark.groupSize), arguments: ["--quiet"],
-        path: "/v1/reward", bodies: benchmark.rewardJobs(grouped: true))
+        label: "reward, groups", clients: benchmark.groups, arguments: ["--quiet"], path: "/v1/reward",
+        bodies: benchmark.rewardJobs(grouped: true))
     let groupGain = grouped.responsesPerSecond / singles.responsesPerSecond
     let health = try benchmark.health(seconds: quick ? 0.3 : 3)
     let reference = runs[0]
