@@ -9,24 +9,16 @@
 public enum Threads {
     /// Runs `body(0 ..< count)` on `count` new threads and returns when all have finished.
     public static func run(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        var threads: [pthread_t] = []
-        for index in 0..<count {
-            let context = Unmanaged.passRetained(Body { body(index) })
-            var thread = pthread_t()
-            let status = pthread_create(
-                &thread, nil,
-                { argument in
-                    Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue().run()
-                    return nil
-                }, context.toOpaque())
-            precondition(status == 0, "pthread_create failed with \(status)")
-            threads.append(thread)
-        }
+        let threads = (0..<count).map { index in start { body(index) } }
         for thread in threads { pthread_join(thread, nil) }
     }
 
     /// Starts `body` on a new thread that nobody waits for.
     public static func detach(_ body: @escaping @Sendable () -> Void) {
+        pthread_detach(start(body))
+    }
+
+    private static func start(_ body: @escaping @Sendable () -> Void) -> pthread_t {
         let context = Unmanaged.passRetained(Body(body))
         var thread = pthread_t()
         let status = pthread_create(
@@ -36,7 +28,7 @@ public enum Threads {
                 return nil
             }, context.toOpaque())
         precondition(status == 0, "pthread_create failed with \(status)")
-        pthread_detach(thread)
+        return thread
     }
 
     private final class Body {
