@@ -23,8 +23,9 @@ public struct ProblemGenerator: Sendable {
         var story = Story(theme: theme, person: random.pick(theme.people), start: random.draw(settings.startRange))
         let stepCount = random.draw(settings.stepCounts)
         while story.plan.count < stepCount {
-            let event = random.pick(feasibleEvents(story: story, stepsLeft: stepCount - story.plan.count))
-            story.tell(event, random: &random, settings: settings)
+            let stepsLeft = stepCount - story.plan.count
+            let event = random.pick(feasibleEvents(story: story, stepsLeft: stepsLeft))
+            story.tell(event, stepsLeft: stepsLeft, random: &random, settings: settings)
         }
         return story.problem(id: "world-\(seed)-\(index)")
     }
@@ -32,14 +33,19 @@ public struct ProblemGenerator: Sendable {
     private func feasibleEvents(story: Story, stepsLeft: Int) -> [Story.Event] {
         let operations = settings.operations
         let operands = settings.operandRange
+        // A gain always fits: every total leaves room for the smallest gain at each step still to come.
         var events: [Story.Event] = [.gain]
         if operations.contains(.subtract) && story.total - 1 >= operands.lowerBound { events.append(.loss) }
-        if operations.contains(.multiply) && story.total * operands.lowerBound <= settings.valueLimit {
+        if operations.contains(.multiply)
+            && story.total * operands.lowerBound <= settings.ceiling(stepsAfter: stepsLeft - 1)
+        {
             events.append(.growth)
         }
         if operations.contains(.divide) && !settings.exactDivisors(of: story.total).isEmpty { events.append(.split) }
         if stepsLeft >= 2 && operations.contains(.multiply) {
-            events.append(.groupGain)
+            if story.total + operands.lowerBound * operands.lowerBound <= settings.ceiling(stepsAfter: stepsLeft - 2) {
+                events.append(.groupGain)
+            }
             if operations.contains(.subtract) && story.total > operands.lowerBound * operands.lowerBound {
                 events.append(.groupLoss)
             }
@@ -74,12 +80,13 @@ private struct Story {
     var pronoun: String { person.pronoun }
     var lowerPronoun: String { person.pronoun.lowercased() }
 
-    mutating func tell(_ event: Event, random: inout WorldRandom, settings: WorldSettings) {
+    mutating func tell(_ event: Event, stepsLeft: Int, random: inout WorldRandom, settings: WorldSettings) {
         let operands = settings.operandRange
+        let ceiling = settings.ceiling(stepsAfter: stepsLeft - 1)
         let items = theme.items
         switch event {
         case .gain:
-            let amount = state(random.draw(operands))
+            let amount = state(random.draw(operands.lowerBound...min(operands.upperBound, ceiling - total)))
             sentences.append("\(pronoun) \(theme.gains) \(amount.value) more \(items).")
             apply(.add, amount, "\(person.name) \(theme.gains) \(amount.value) more \(items), so \(lowerPronoun) has")
         case .loss:
@@ -87,7 +94,7 @@ private struct Story {
             sentences.append("\(pronoun) \(theme.loses) \(amount.value) \(items).")
             apply(.subtract, amount, "\(person.name) \(theme.loses) \(amount.value) \(items), so \(lowerPronoun) has")
         case .growth:
-            let factor = state(random.draw(operands.lowerBound...min(operands.upperBound, settings.valueLimit / total)))
+            let factor = state(random.draw(operands.lowerBound...min(operands.upperBound, ceiling / total)))
             sentences.append("Then the number of \(items) \(lowerPronoun) has becomes \(factor.value) times as large.")
             apply(.multiply, factor, "The \(items) become \(factor.value) times as many, so \(person.name) has")
         case .split:
@@ -99,7 +106,7 @@ private struct Story {
             )
         case .groupGain, .groupLoss:
             let isGain = event == .groupGain
-            let largestProduct = isGain ? settings.valueLimit : total - 1
+            let largestProduct = isGain ? settings.ceiling(stepsAfter: stepsLeft - 2) - total : total - 1
             let count = random.draw(
                 operands.lowerBound...min(operands.upperBound, largestProduct / operands.lowerBound))
             let size = random.draw(operands.lowerBound...min(operands.upperBound, largestProduct / count))

@@ -11,7 +11,7 @@ public struct WorldSettings: Sendable, Equatable {
     public var operations: Set<ArithmeticOperation> = Set(ArithmeticOperation.allCases)
     /// Story templates by name (`StoryTheme.all`).
     public var themes: [String] = StoryTheme.all.map(\.name)
-    /// No multiplication (of the running total or of a group) goes above this value.
+    /// No running total and no product of a group goes above this value.
     public var valueLimit = 1000
 
     public init() {}
@@ -25,6 +25,11 @@ public struct WorldSettings: Sendable, Equatable {
             throw .invalid(
                 "the value limit \(valueLimit) leaves no room to multiply the largest start value or a group")
         }
+        guard valueLimit >= startRange.upperBound + stepCounts.upperBound * operandRange.lowerBound else {
+            throw .invalid(
+                "the value limit \(valueLimit) leaves no room for \(stepCounts.upperBound) gains of \(operandRange.lowerBound) after a start of \(startRange.upperBound)"
+            )
+        }
         for theme in themes where StoryTheme.named(theme) == nil {
             throw .invalid(
                 "unknown theme '\(theme)' (known: \(StoryTheme.all.map(\.name).joined(separator: ", ")))")
@@ -32,6 +37,10 @@ public struct WorldSettings: Sendable, Equatable {
         guard !themes.isEmpty else { throw .invalid("at least one theme is needed") }
         return self
     }
+
+    /// The largest total allowed when `stepsAfter` steps remain, each of which may need to add the
+    /// smallest operand.
+    func ceiling(stepsAfter: Int) -> Int { valueLimit - stepsAfter * operandRange.lowerBound }
 
     /// The operands that divide `total` exactly and leave at least 2.
     public func exactDivisors(of total: Int) -> [Int] {

@@ -1,18 +1,24 @@
 // The two problem distributions of the recipe. The policy's world is where the generator solves, Stage
 // I runs and the benchmark is drawn (fresh seeds each); the verifier learns on another world (other
-// story themes, larger numbers), so that on the policy's world its single verifications are noisy, as a
-// general-purpose LLM verifier's are on a new domain.
+// story themes and number ranges), so that on the policy's world its single verifications are noisy, as
+// a general-purpose LLM verifier's are on a new domain. Every value stays below 100: a model of a few
+// million parameters learns sums of two-digit numbers in minutes, and three-digit ones not in hours
+// (1000 steps on sums up to 1000 left it adding 21 + 2 = 22).
 
 import Domain
 
 public enum RecipeWorlds {
     public static let policyThemes = ["farm", "savings", "workshop"]
-    public static let policyStart = 10...60
-    public static let policyOperands = 2...12
+    public static let policyStart = 10...40
+    public static let policyOperands = 2...9
     public static let verifierThemes = ["market", "library"]
-    public static let verifierStart = 40...120
-    public static let verifierOperands = 3...15
+    public static let verifierStart = 15...33
+    public static let verifierOperands = 3...9
     public static let stepCounts = 2...5
+    /// No running total or group product of either world goes above this.
+    public static let valueLimit = 99
+    /// The largest operand of either world, and so the largest group product is its square.
+    public static let largestOperand = 9
 
     public static var policy: WorldSettings {
         settings(themes: policyThemes, start: policyStart, operands: policyOperands)
@@ -30,6 +36,7 @@ public enum RecipeWorlds {
         settings.startRange = start
         settings.operandRange = operands
         settings.stepCounts = stepCounts
+        settings.valueLimit = valueLimit
         return settings
     }
 
@@ -38,6 +45,7 @@ public enum RecipeWorlds {
         [
             "--world-themes", policyThemes.joined(separator: ","), "--world-start", text(policyStart),
             "--world-operands", text(policyOperands), "--world-steps", text(stepCounts),
+            "--world-limit", String(valueLimit),
         ]
     }
 

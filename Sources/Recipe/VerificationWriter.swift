@@ -1,7 +1,8 @@
 // Writes the teacher verifications the recipe's verifier learns from: for a solution the checker has
 // judged, one `## Step k: <title>` section per step with a short analysis and SPARK's verdict line,
 // then the final verdict line (SPARK-FORMATS.md §1, PRM-CoT). The verdicts are the checker's; the
-// analysis names the step's equation and, for a wrong step, the kind of error the checker found.
+// analysis recomputes the step's equation and, for a wrong step, names the kind of error the checker
+// found.
 // Also the critique and merged verification the meta-critique methods ask the verifier for, written
 // from the checker's labels of a verification whose verdicts may be wrong.
 
@@ -73,25 +74,23 @@ public enum VerificationWriter {
         return title.isEmpty ? "Compute the next value" : title
     }
 
+    /// Recomputes the step's expression before judging it, so the verdict follows from a written sum
+    /// (the chain of thought a small model can carry out) rather than from a sum done silently.
     private static func analysis(of step: String, error: StepError?) -> String {
         guard let equation = StepArithmetic(parsing: step).equations.first else {
             return error == nil
                 ? "The student states values the problem gives or earlier steps found."
                 : "The student states a value that \(reason(error!))."
         }
-        let written = "\(rendered(equation.operands, equation.operations)) = \(number(equation.claimed))"
+        let expression = rendered(equation.operands, equation.operations)
+        let claimed = number(equation.claimed)
+        let value = equation.value.map(number) ?? "undefined"
+        let recomputed = "The student computes \(expression) = \(claimed). Recomputing: \(expression) = \(value)"
+        let comparison = value == claimed ? "\(recomputed), which matches." : "\(recomputed), not \(claimed)."
         switch error {
-        case nil:
-            return
-                "The student computes \(written). These are the right numbers for this step, and the result is right."
-        case .wrongArithmetic:
-            let value = equation.value.map(number) ?? "undefined"
-            return
-                "The student computes \(written), but the expression equals \(value), not \(number(equation.claimed))."
-        case .wrongQuantity:
-            return "The student computes \(written), but \(reason(.wrongQuantity))."
-        case .buildsOnWrongResult:
-            return "The student computes \(written), but \(reason(.buildsOnWrongResult))."
+        case nil: return "\(comparison) These are the right numbers for this step."
+        case .wrongArithmetic: return "\(comparison) The arithmetic is wrong."
+        case .wrongQuantity, .buildsOnWrongResult: return "\(comparison) But \(reason(error!))."
         }
     }
 

@@ -125,25 +125,26 @@ public enum WorldCorpus {
         return flipped
     }
 
-    /// One equation of the sizes world solutions compute: sums and differences of running totals up to
-    /// 500 and amounts up to 225 (a group of 15 × 15), products and quotients by 2 to 15 up to 1000.
-    /// Facts with a second operand of at most 15 only left the full-scale generator unable to add 37 + 66
-    /// (62 of its 64 solutions to fresh problems were wrong, at temperatures 0.4 to 1.0).
+    /// One equation of the kind world solutions compute: every value up to the worlds' limit, the
+    /// second operand of a sum or difference as often a single number (up to 9) as a group (up to 81).
     private static func fact(random: inout WorldRandom) -> String {
+        let limit = RecipeWorlds.valueLimit
+        let operand = RecipeWorlds.largestOperand
+        let amount = random.draw(0...1) == 0 ? random.draw(2...operand) : random.draw(4...(operand * operand))
         switch random.pick(ArithmeticOperation.allCases) {
         case .add:
-            let (left, right) = (random.draw(2...500), random.draw(2...225))
-            return "\(left) + \(right) = \(left + right)"
+            let left = random.draw(2...(limit - amount))
+            return "\(left) + \(amount) = \(left + amount)"
         case .subtract:
-            let (result, right) = (random.draw(1...500), random.draw(2...225))
-            return "\(result + right) - \(right) = \(result)"
+            let result = random.draw(1...(limit - amount))
+            return "\(result + amount) - \(amount) = \(result)"
         case .multiply:
-            let right = random.draw(2...15)
-            let left = random.draw(2...(1000 / right))
+            let right = random.draw(2...operand)
+            let left = random.draw(2...(limit / right))
             return "\(left) × \(right) = \(left * right)"
         case .divide:
-            let right = random.draw(2...15)
-            let result = random.draw(2...(1000 / right))
+            let right = random.draw(2...operand)
+            let result = random.draw(2...(limit / right))
             return "\(result * right) ÷ \(right) = \(result)"
         }
     }

@@ -80,10 +80,10 @@ struct Recipe {
                 ] + trainingFlags(out))
         }
         try phase("generator") { out in
-            try runSFT(sft(data: path("corpus/generator.jsonl"), steps: scale.generatorSteps, out: out))
+            try runSFT(sft(from: "base", data: path("corpus/generator.jsonl"), steps: scale.generatorSteps, out: out))
         }
         try phase("verifier") { out in
-            try runSFT(sft(data: path("corpus/verifier.jsonl"), steps: scale.verifierSteps, out: out))
+            try runSFT(sft(from: "base", data: path("corpus/verifier.jsonl"), steps: scale.verifierSteps, out: out))
         }
         try phase("stage1") { out in
             try runSynth(
@@ -96,8 +96,7 @@ struct Recipe {
                 let data = path("stage1/\(method)/\(variant).jsonl")
                 guard try lineCount(data) > 0 else { continue }
                 try phase("reward-models/\(method)/\(variant)") { out in
-                    try runSFT(
-                        sft(data: data, steps: scale.rewardModelSteps, out: out))
+                    try runSFT(sft(from: "verifier", data: data, steps: scale.rewardModelSteps, out: out))
                 }
                 try phase("eval/\(method)-\(variant)") { out in
                     try runProcessBench([
@@ -141,16 +140,15 @@ struct Recipe {
 
     func trainingFlags(_ out: String) -> [String] { ["--out", out, "--quiet", "--eval-fraction", "0.05"] }
 
-    func sftArguments(data: String, out: String) -> [String] {
+    /// Fine-tunes the checkpoint of phase `start`. The reward models start from the verifier: SPARK's
+    /// start from an instruct model that already follows a verification prompt, and the verifier is this
+    /// recipe's only model that does.
+    func sft(from start: String, data: String, steps: Int, out: String) -> [String] {
         [
-            "--model", path("base"), "--data", data, "--lr", String(scale.fineTuneLearningRate), "--batch-tokens",
+            "--model", path(start), "--data", data, "--lr", String(scale.fineTuneLearningRate), "--batch-tokens",
             "4096", "--max-length",
-            String(scale.maxPositions), "--seed", String(seed(6)),
+            String(scale.maxPositions), "--seed", String(seed(6)), "--steps", String(steps),
         ] + trainingFlags(out)
-    }
-
-    func sft(data: String, steps: Int, out: String) -> [String] {
-        sftArguments(data: data, out: out) + ["--steps", String(steps)]
     }
 
     func synth(problems: Int, seed: UInt64, out: String) -> [String] {

@@ -18,6 +18,7 @@ let synthCommand = Command(
         .value("--world-start", "MIN-MAX", help: "the number a world story starts from", default: "10-60"),
         .value(
             "--world-operands", "MIN-MAX", help: "numbers a world story adds, takes, multiplies by", default: "2-12"),
+        .value("--world-limit", "N", help: "no running total or group product goes above N", default: "1000"),
         .value(
             "--world-operations", "LIST", help: "world operations, comma-separated (add is needed)",
             default: "add,subtract,multiply,divide"),
@@ -139,6 +140,10 @@ func worldGenerator(_ options: ParsedArguments) throws -> ProblemGenerator {
     settings.stepCounts = range(options, "--world-steps")
     settings.startRange = range(options, "--world-start")
     settings.operandRange = range(options, "--world-operands")
+    guard let limit = try options.int("--world-limit"), limit > 0 else {
+        synthCommand.fail("--world-limit must be a positive integer")
+    }
+    settings.valueLimit = limit
     settings.operations = Set(
         options.string("--world-operations")!.split(separator: ",").map { name in
             guard let operation = ArithmeticOperation(rawValue: String(name)) else {

@@ -45,6 +45,28 @@ import Testing
         }
     }
 
+    @Test func noTotalOrGroupGoesAboveTheValueLimitAndEveryStoryKeepsItsLength() throws {
+        var settings = WorldSettings()
+        settings.valueLimit = 99
+        settings.startRange = 10...40
+        settings.operandRange = 2...9
+        settings.stepCounts = 5...5
+        settings.operations = [.add, .multiply]
+        for problem in try ProblemGenerator(settings: settings).problems(count: 300, seed: 8) {
+            #expect(problem.plan.count == 5)
+            #expect(problem.plan.allSatisfy { $0.value <= 99 }, "\(problem.text)")
+        }
+        settings.startRange = 10...12
+        settings.stepCounts = 12...12
+        settings.valueLimit = 30
+        #expect(
+            throws: WorldSettingsError.invalid(
+                "the value limit 30 leaves no room for 12 gains of 2 after a start of 12")
+        ) {
+            try ProblemGenerator(settings: settings)
+        }
+    }
+
     @Test func everyOperationAndThemeOccursAndValuesStayPositiveIntegers() throws {
         let problems = try ProblemGenerator().problems(count: 300, seed: 11)
         let operations = Set(problems.flatMap { $0.plan.map(\.operation) })
