@@ -38,7 +38,7 @@ public struct RecipeScale: Sendable {
     public static let full = RecipeScale(
         vocabularySize: 1024, hiddenSize: 192, layerCount: 4, headCount: 6, kvHeadCount: 2, intermediateSize: 512,
         maxPositions: 2048, pretrainProblems: 6000, pretrainFacts: 120000, pretrainSteps: 1500, generatorProblems: 3000,
-        generatorSteps: 300, verifierProblems: 3000, verifierSteps: 500, rewardModelSteps: 200,
+        generatorSteps: 300, verifierProblems: 3000, verifierSteps: 1000, rewardModelSteps: 200,
         pretrainLearningRate: 1e-3,
         fineTuneLearningRate: 5e-4, stageOneProblems: 128,
         solutionsPerProblem: 4, verificationsPerSolution: 8, benchmarkProblems: 80, generatorMaxTokens: 256,

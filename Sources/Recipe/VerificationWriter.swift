@@ -1,8 +1,10 @@
 // Writes the teacher verifications the recipe's verifier learns from: for a solution the checker has
-// judged, one `## Step k: <title>` section per step with a short analysis and SPARK's verdict line,
-// then the final verdict line (SPARK-FORMATS.md §1, PRM-CoT). The verdicts are the checker's; the
-// analysis recomputes the step's equation and, for a wrong step, names the kind of error the checker
-// found.
+// judged, one `## Step k: <the step, quoted>` section per step with a short analysis and SPARK's
+// verdict line, then the final verdict line (SPARK-FORMATS.md §1, PRM-CoT). The verdicts are the
+// checker's; the analysis recomputes the step's equation and, for a wrong step, names the kind of error
+// the checker found. Quoting the whole step makes each section one contiguous copy from the solution,
+// which a small model learns far sooner than picking a step's numbers out of a long prompt (a verifier
+// that wrote only the step's first words and its equation made up the numbers of two steps in three).
 // Also the critique and merged verification the meta-critique methods ask the verifier for, written
 // from the checker's labels of a verification whose verdicts may be wrong.
 
@@ -23,7 +25,7 @@ public enum VerificationWriter {
         for (index, step) in judgement.steps.enumerated() {
             let claimedError = verdicts[index] ? nil : (judgement.stepErrors[index] ?? .wrongArithmetic)
             sections.append(
-                "## Step \(index + 1): \(title(of: step))\n\(analysis(of: step, error: claimedError))\n\n"
+                "## Step \(index + 1): \(step)\n\(analysis(of: step, error: claimedError))\n\n"
                     + verdictLine(verdicts[index]))
         }
         // The answer line is read too: a solution whose steps all pass but whose answer is wrong is wrong.
@@ -63,17 +65,6 @@ public enum VerificationWriter {
         correct ? "**This step is correct.**" : "**This step is incorrect.**"
     }
 
-    /// The step's words before its first number, at most six of them: what the step does.
-    private static func title(of step: String) -> String {
-        var words: [Substring] = []
-        for word in step.split(separator: " ") {
-            if word.contains(where: \.isNumber) || words.count == 6 { break }
-            words.append(word)
-        }
-        let title = words.joined(separator: " ").trimmingCharacters(in: ",.")
-        return title.isEmpty ? "Compute the next value" : title
-    }
-
     /// Recomputes the step's expression before judging it, so the verdict follows from a written sum
     /// (the chain of thought a small model can carry out) rather than from a sum done silently.
     private static func analysis(of step: String, error: StepError?) -> String {
@@ -85,7 +76,7 @@ public enum VerificationWriter {
         let expression = rendered(equation.operands, equation.operations)
         let claimed = number(equation.claimed)
         let value = equation.value.map(number) ?? "undefined"
-        let recomputed = "The student computes \(expression) = \(claimed). Recomputing: \(expression) = \(value)"
+        let recomputed = "Recomputing: \(expression) = \(value)"
         let comparison = value == claimed ? "\(recomputed), which matches." : "\(recomputed), not \(claimed)."
         switch error {
         case nil: return "\(comparison) These are the right numbers for this step."
@@ -112,13 +103,5 @@ public enum VerificationWriter {
 
     private static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in characters: String) -> String {
-        var text = Substring(self)
-        while let last = text.last, characters.contains(last) { text = text.dropLast() }
-        return String(text)
     }
 }
