@@ -7,7 +7,7 @@
 // accuracy. Checkpoints (HF layout, with optimiser state, rl_state.json, metrics.csv, rl.svg and
 // report.json) are written atomically every `saveEvery` steps and at the end; a resumed run continues
 // from the last one with the same rollouts an uninterrupted run would have drawn, and ends on the same
-// weights. The hacking watch alone starts afresh on resume: its window refills in a few steps.
+// weights, and with the same hacking flags (the watch's window is refilled from metrics.csv).
 
 import Domain
 import Engine
@@ -124,6 +124,8 @@ public final class GRPORun {
             throw RLError.checkpoint("\(outputDirectory)/metrics.csv is not one spark-rl wrote")
         }
         metrics = log
+        watch.replay(log)
+        flaggedSteps = log.rows.filter { $0["hacking_flag"] == 1 }.compactMap { $0["step"].map { Int($0) } }
         completedSteps = step
     }
 

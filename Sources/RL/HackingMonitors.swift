@@ -89,7 +89,18 @@ public struct HackingWatch: Sendable {
 
     /// Records a step; true when the reward has risen and the accuracy fallen over the window.
     public mutating func record(_ monitors: HackingMonitors) -> Bool {
-        history.append((monitors.meanReward, monitors.trueAccuracy))
+        record(reward: monitors.meanReward, accuracy: monitors.trueAccuracy)
+    }
+
+    /// Refills the window from a resumed run's log, so the watch goes on as if the run had not stopped.
+    public mutating func replay(_ metrics: RLMetrics) {
+        for row in metrics.rows {
+            _ = record(reward: row["mean_reward"] ?? .nan, accuracy: row["true_accuracy"] ?? .nan)
+        }
+    }
+
+    private mutating func record(reward: Double, accuracy: Double) -> Bool {
+        history.append((reward, accuracy))
         guard history.count >= window else { return false }
         let recent = history.suffix(window)
         let half = window / 2

@@ -33,23 +33,42 @@ import Testing
         #expect(monitors.meanReward == 0.5)
     }
 
+    static func step(reward: Double, accuracy: Double) -> HackingMonitors {
+        let count = 20
+        return HackingMonitors(
+            (0..<count).map {
+                rollout(
+                    reward: Double($0) < reward * Double(count) ? 1 : 0, correct: Double($0) < accuracy * Double(count))
+            })
+    }
+
     @Test func theWatchFlagsRewardUpWhileAccuracyGoesDownAndNothingElse() {
-        func step(reward: Double, accuracy: Double) -> HackingMonitors {
-            let count = 20
-            return HackingMonitors(
-                (0..<count).map {
-                    Self.rollout(
-                        reward: Double($0) < reward * Double(count) ? 1 : 0,
-                        correct: Double($0) < accuracy * Double(count))
-                })
-        }
         var learning = HackingWatch(window: 4)
         let honest = [(0.3, 0.3), (0.4, 0.4), (0.5, 0.5), (0.6, 0.6), (0.7, 0.7)]
-        #expect(honest.map { learning.record(step(reward: $0.0, accuracy: $0.1)) }.allSatisfy { !$0 })
+        #expect(honest.map { learning.record(Self.step(reward: $0.0, accuracy: $0.1)) }.allSatisfy { !$0 })
         var hacking = HackingWatch(window: 4)
         let flags = [(0.3, 0.5), (0.4, 0.5), (0.6, 0.4), (0.8, 0.3), (0.9, 0.2)].map {
-            hacking.record(step(reward: $0.0, accuracy: $0.1))
+            hacking.record(Self.step(reward: $0.0, accuracy: $0.1))
         }
         #expect(flags == [false, false, false, true, true])
+    }
+
+    @Test func aWatchRefilledFromTheLogOfAResumedRunFlagsAsAnUninterruptedOneDoes() {
+        let run = [(0.3, 0.5), (0.4, 0.5), (0.6, 0.4), (0.8, 0.3), (0.9, 0.2), (0.95, 0.1)]
+        var uninterrupted = HackingWatch(window: 4)
+        let flags = run.map { uninterrupted.record(Self.step(reward: $0.0, accuracy: $0.1)) }
+        var log = RLMetrics()
+        for (index, (reward, accuracy)) in run.prefix(3).enumerated() {
+            let monitors = Self.step(reward: reward, accuracy: accuracy)
+            log.append([
+                "step": Double(index + 1), "mean_reward": monitors.meanReward, "true_accuracy": monitors.trueAccuracy,
+            ])
+        }
+        var resumed = HackingWatch(window: 4)
+        resumed.replay(log)
+        let resumedFlags = run.dropFirst(3).map { resumed.record(Self.step(reward: $0.0, accuracy: $0.1)) }
+        #expect(Array(flags.dropFirst(3)) == resumedFlags)
+        var forgetful = HackingWatch(window: 4)
+        #expect(run.dropFirst(3).map { forgetful.record(Self.step(reward: $0.0, accuracy: $0.1)) } != resumedFlags)
     }
 }
