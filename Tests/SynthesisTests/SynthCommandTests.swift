@@ -100,6 +100,20 @@ import Testing
                 "--generator", "/x", "--verifier", "/x",
             ])
         #expect(world.status == 1 && world.errorOutput.contains("math world settings: operations must include add"))
+        let limit = try CommandRunner.run(
+            "spark-train",
+            [
+                "synth", "--out", "/tmp/unused", "--world-problems", "1", "--world-limit", "50", "--generator", "/x",
+                "--verifier", "/x",
+            ])
+        #expect(
+            limit.status == 1
+                && limit.errorOutput.contains(
+                    "the value limit 50 leaves no room to multiply the largest start value or a group")
+        )
+        let zero = try CommandRunner.run(
+            "spark-train", ["synth", "--out", "/tmp/unused", "--world-problems", "1", "--world-limit", "0"])
+        #expect(zero.status == 2 && zero.errorOutput.contains("--world-limit must be a positive integer"))
         let help = try CommandRunner.run("spark-train", ["synth", "--help"])
         #expect(help.status == 0 && help.output.contains("--verifier-endpoint URL"))
     }
