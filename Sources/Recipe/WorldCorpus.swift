@@ -1,7 +1,10 @@
 // The training text of the recipe's three language models, made from the math worlds and the checker:
-// - pretraining documents: problems of both worlds with their gold solutions, and arithmetic facts
+// - pretraining documents: problems of both worlds with their gold solutions, arithmetic facts
 //   (`17 + 25 = 42`) over the numbers the worlds use, so the base model has seen the language and the
-//   sums before it is asked to solve or judge;
+//   sums before it is asked to solve or judge, and reviews: several solutions, one in three with a
+//   planted error, then one of them quoted step by step, so that the base learns to look hundreds of
+//   tokens back and copy what stands there, wrong numbers included, as the verifier must (a base
+//   trained on short documents alone repeated a number 900 tokens back once in 20 after fine-tuning);
 // - the generator's SFT rows: Stage I's generator prompt, a gold solution as the completion;
 // - the verifier's SFT rows, all on the verifier's world: Stage I's verifier prompt (sometimes the
 //   reference-guided one) with a verification whose verdicts are the checker's; and, for the
@@ -40,6 +43,14 @@ public enum WorldCorpus {
             for problem in generator.problems(count: problemCount / 2, seed: seed &+ UInt64(index)) {
                 documents.append("Problem: \(problem.text)\n\nSolution:\n\(SolutionWriter.solution(of: problem))")
             }
+            var random = WorldRandom(seed: seed &+ 13 &+ UInt64(index))
+            let reviewed = generator.problems(count: problemCount / 2, seed: seed &+ 17 &+ UInt64(index))
+            var start = 0
+            while start < reviewed.count {
+                let count = random.draw(reviewSolutionCounts)
+                documents.append(review(Array(reviewed[start..<min(start + count, reviewed.count)]), random: &random))
+                start += count
+            }
         }
         var random = WorldRandom(seed: seed &+ 7)
         let factsPerDocument = 16
@@ -50,6 +61,31 @@ public enum WorldCorpus {
         var shuffled = documents
         shuffle(&shuffled, random: &random)
         return shuffled.map(textLine)
+    }
+
+    /// Solutions in a review document: with about 150 tokens each, the quoted one stands up to about
+    /// 1000 tokens back, as the solution a verifier grades stands behind Stage I's long prompt.
+    static let reviewSolutionCounts = 2...7
+
+    /// `problems`' solutions (one in three with a planted error), then one of them quoted step by step.
+    static func review(_ problems: [WorldProblem], random: inout WorldRandom) -> String {
+        var solutions: [[String]] = []
+        var parts: [String] = []
+        for (index, problem) in problems.enumerated() {
+            var solution = SolutionWriter.solution(of: problem)
+            if random.draw(0...2) == 0 {
+                let kind = random.pick(PlantedError.allCases)
+                let step = random.draw(0...(problem.plan.count - 1))
+                solution =
+                    SolutionCorruptor.solution(of: problem, plantingAt: step, kind: kind, random: &random) ?? solution
+            }
+            solutions.append(StepChecker(problem: problem).judge(solution).steps)
+            parts.append("Problem \(index + 1): \(problem.text)\n\nSolution \(index + 1):\n\(solution)")
+        }
+        let quoted = random.draw(0...(problems.count - 1))
+        let steps = solutions[quoted].enumerated().map { "Step \($0.offset + 1): \($0.element)" }
+        parts.append("Solution \(quoted + 1), quoted:\n" + steps.joined(separator: "\n"))
+        return parts.joined(separator: "\n\n")
     }
 
     static func textLine(_ text: String) -> String { JSONValue.object(["text": .string(text)]).serialized }

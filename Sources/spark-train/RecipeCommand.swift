@@ -76,7 +76,7 @@ struct Recipe {
                     "--config", config, "--tokenizer", path("tokenizer/tokenizer.json"), "--data",
                     path("corpus/pretrain.jsonl"), "--steps", String(scale.pretrainSteps), "--lr",
                     String(scale.pretrainLearningRate),
-                    "--sequence-length", "512", "--batch-tokens", "4096", "--seed", String(seed(4)),
+                    "--sequence-length", "2048", "--batch-tokens", "4096", "--seed", String(seed(4)),
                 ] + trainingFlags(out))
         }
         try phase("generator") { out in

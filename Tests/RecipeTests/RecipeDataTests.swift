@@ -82,9 +82,21 @@ import Testing
 
     @Test func pretrainingAndGeneratorTextAreTheWorlds() throws {
         let lines = try WorldCorpus.pretrainingLines(problemCount: 20, factCount: 32, seed: 1)
-        #expect(lines.count == 20 + 2)
         let texts = try lines.map { try JSONValue.parse(Array($0.utf8)).objectValue?["text"]?.stringValue ?? "" }
         #expect(texts.filter { $0.hasPrefix("Problem: ") }.count == 20)
+        #expect(texts.filter { $0.contains(" = ") && !$0.contains("Problem") }.count == 2)
+        // Each review quotes one of its solutions word for word, planted errors included.
+        let reviews = texts.filter { $0.hasPrefix("Problem 1: ") }
+        #expect(reviews.count >= 2 && reviews.count == lines.count - 22)
+        for review in reviews {
+            let (body, quote) = try #require(review.components(separatedBy: ", quoted:\n").splitPair)
+            let number = try #require(
+                body.split(separator: "\n").last.map { $0.replacingOccurrences(of: "Solution ", with: "") })
+            let solution = try #require(review.components(separatedBy: "Solution \(number):\n").dropFirst().first)
+            let section = try #require(solution.components(separatedBy: "\n\n").first)
+            let steps = section.split(separator: "\n").filter { $0.hasPrefix("Step ") }
+            #expect(quote.split(separator: "\n") == steps, "\(review)")
+        }
         let rows = try WorldCorpus.generatorRows(problemCount: 4, seed: 2)
         #expect(rows.allSatisfy { $0.completion.hasPrefix("Step 1: ") && $0.prompt.contains("Solution:") })
     }
@@ -147,4 +159,9 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
         #expect(svg.components(separatedBy: "<title>").count == 2)
     }
+}
+
+extension Array where Element == String {
+    /// The two parts of a string split once.
+    fileprivate var splitPair: (String, String)? { count == 2 ? (self[0], self[1]) : nil }
 }
