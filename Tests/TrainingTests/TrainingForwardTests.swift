@@ -17,7 +17,7 @@ import Training
         let engine = Transformer(weights: weights)
         let vocabulary = checkpoint.config.vocabSize
         var random = SeededRandom(seed: 5)
-        let documents = [23, 1, 40].map { length in
+        let documents = [23, 1, 40, 1500].map { length in
             (0..<length).map { _ in Int32(random.next() % 600) }
         }
         var batch = TokenBatch()
