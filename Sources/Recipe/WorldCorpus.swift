@@ -79,7 +79,7 @@ public enum WorldCorpus {
                 solution =
                     SolutionCorruptor.solution(of: problem, plantingAt: step, kind: kind, random: &random) ?? solution
             }
-            solutions.append(StepChecker(problem: problem).judge(solution).steps)
+            solutions.append(SolutionText(parsing: solution).steps)
             parts.append("Problem \(index + 1): \(problem.text)\n\nSolution \(index + 1):\n\(solution)")
         }
         let quoted = random.draw(0...(problems.count - 1))
