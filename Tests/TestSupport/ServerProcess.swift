@@ -66,9 +66,14 @@ public final class ServerProcess: @unchecked Sendable {
     /// Everything the server wrote to standard error so far.
     public var log: String { collected.text }
 
+    /// Stops the server and waits for it; `log` then holds everything it wrote, its last lines
+    /// included (the reading handler may not have run for them yet when the process exits).
     public func terminate() -> Int32 {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+        let rest = errors.fileHandleForReading.readDataToEndOfFile()
+        if !rest.isEmpty { collected.append(String(decoding: rest, as: UTF8.self)) }
         return process.terminationStatus
     }
 
