@@ -11,6 +11,8 @@ It writes
   corpus.jsonl          the same documents, one {"text": ...} per line
   text/tokenizer.json   HF's BpeTrainer on corpus.txt read as one text
   jsonl/tokenizer.json  HF's BpeTrainer on the documents of corpus.jsonl, one text each
+  llama3/tokenizer.json HF's BpeTrainer on corpus.txt read as one text, with Llama 3's split pattern
+                        (numbers of up to three digits kept whole) instead of Qwen2's
   encode.jsonl          {"text": ..., "ids": [...]}: HF's ids from text/tokenizer.json on hard and random inputs
 Both trainings use vocab_size VOCAB_SIZE, min_frequency MIN_FREQUENCY, the ChatML special tokens and the
 pipeline that spark-train writes, which is Qwen2's: NFC, Split on the Qwen2 pattern (Isolated), ByteLevel
@@ -36,7 +38,7 @@ from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalize
 from tokenizers import trainers
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_tokenizer_fixtures import QWEN2_PATTERN, corpus, hard_inputs, random_inputs  # noqa: E402
+from make_tokenizer_fixtures import LLAMA3_PATTERN, QWEN2_PATTERN, corpus, hard_inputs, random_inputs  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "bpe-training")
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
@@ -52,12 +54,12 @@ def documents(rng, size):
     return docs
 
 
-def train(texts, vocab_size, min_frequency, specials):
-    """HF's BpeTrainer with Qwen2's tokenizer.json pipeline."""
+def train(texts, vocab_size, min_frequency, specials, pattern=QWEN2_PATTERN):
+    """HF's BpeTrainer with Qwen2's tokenizer.json pipeline (with `pattern` as its split)."""
     tok = Tokenizer(models.BPE())
     tok.normalizer = normalizers.NFC()
     tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(QWEN2_PATTERN), behavior="isolated", invert=False),
+        pre_tokenizers.Split(Regex(pattern), behavior="isolated", invert=False),
         pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
     ])
     tok.post_processor = processors.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
@@ -96,7 +98,8 @@ def check(directory, data):
     texts = read_texts(data)
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
     start = time.perf_counter()
-    reference = train(texts, vocab_size, MIN_FREQUENCY, specials)
+    pattern = state["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"]
+    reference = train(texts, vocab_size, MIN_FREQUENCY, specials, pattern)
     seconds = time.perf_counter() - start
     print(f"HF BpeTrainer: {megabytes:.1f} MB, vocabulary {vocab_size}, {seconds:.2f} s "
           f"({megabytes / seconds:.2f} MB/s; RAYON_NUM_THREADS={os.environ.get('RAYON_NUM_THREADS', 'all')})")
@@ -142,6 +145,8 @@ def main():
     save(whole, os.path.join(OUT, "text", "tokenizer.json"))
     per_document = train(docs, VOCAB_SIZE, MIN_FREQUENCY, SPECIALS)
     save(per_document, os.path.join(OUT, "jsonl", "tokenizer.json"))
+    whole_numbers = train(["\n\n".join(docs)], VOCAB_SIZE, MIN_FREQUENCY, SPECIALS, LLAMA3_PATTERN)
+    save(whole_numbers, os.path.join(OUT, "llama3", "tokenizer.json"))
 
     tok = Tokenizer.from_file(os.path.join(OUT, "text", "tokenizer.json"))
     inputs = hard_inputs(SPECIALS, []) + random_inputs(rng, 200, SPECIALS, [])
@@ -149,7 +154,7 @@ def main():
         for text in inputs:
             f.write(json.dumps({"text": text, "ids": tok.encode(text).ids}, ensure_ascii=False) + "\n")
 
-    for name, t in [("text", whole), ("jsonl", per_document)]:
+    for name, t in [("text", whole), ("jsonl", per_document), ("llama3", whole_numbers)]:
         merges = json.loads(t.to_str())["model"]["merges"]
         print(f"{name}/tokenizer.json: vocabulary {t.get_vocab_size()}, {len(merges)} merges")
     print(f"corpus: {len(docs)} documents, {sum(len(d.encode()) for d in docs)} bytes; "

@@ -12,7 +12,7 @@ import Model
 let tokenizerCommand = Command(
     name: "spark-train tokenizer",
     summary:
-        "Train a byte-level BPE tokenizer (Qwen2 pre-tokenizer) and write tokenizer.json and tokenizer_config.json.",
+        "Train a byte-level BPE tokenizer (Qwen2's pipeline) and write tokenizer.json and tokenizer_config.json.",
     options: [
         .value(
             "--data", "FILE", help: "training text: plain UTF-8, or JSONL with a string field \"text\" per line",
@@ -24,6 +24,10 @@ let tokenizerCommand = Command(
         .value(
             "--special-tokens", "LIST", help: "comma-separated, ids 0, 1, ... in this order (\"\" for none)",
             default: "<|endoftext|>,<|im_start|>,<|im_end|>"),
+        .value(
+            "--split-pattern", "qwen2|llama3",
+            help: "the pre-tokenizer's split: qwen2 cuts numbers into digits, llama3 keeps up to three digits whole",
+            default: "qwen2"),
         .value("--min-frequency", "F", help: "the fewest occurrences a pair needs to be merged", default: "2"),
         .value(
             "--format", "auto|text|jsonl", help: "auto: jsonl for files named *.jsonl or *.ndjson, else text",
@@ -47,6 +51,10 @@ func runTokenizerTraining(_ arguments: [String]) throws {
     }
     let minimumFrequency = try options.int("--min-frequency")!
     if minimumFrequency < 0 { tokenizerCommand.fail("--min-frequency must be 0 or more, found \(minimumFrequency)") }
+    let splitName = options.string("--split-pattern")!
+    guard let splitPattern = SplitPattern(rawValue: splitName), splitPattern != .gpt2 else {
+        tokenizerCommand.fail("--split-pattern must be qwen2 or llama3, found \(splitName)")
+    }
     let format: TrainingText.Format
     switch options.string("--format")! {
     case "auto": format = TrainingText.Format(guessingFrom: path)
@@ -60,7 +68,7 @@ func runTokenizerTraining(_ arguments: [String]) throws {
     let clock = ContinuousClock()
     let start = clock.now
     let fileBytes = fileSize(path)
-    var corpus = WordCounts()
+    var corpus = WordCounts(splitPattern: splitPattern)
     var reportedMegabytes = -1
     try TrainingText.forEachText(inFile: path, format: format) { text, bytesRead in
         corpus.add(text)

@@ -6,6 +6,7 @@
 // that training does not depend on hashing order.
 
 import Foundation
+import JSON
 import Testing
 
 @testable import Model
@@ -16,8 +17,10 @@ enum BPETrainingFixtures {
     /// The settings the script trains HF with.
     static let trainer = BPETrainer(vocabularySize: 1200, specialTokens: specialTokens, minimumFrequency: 2)
 
-    static func counts(_ file: String, format: TrainingText.Format, chunkBytes: Int) throws -> WordCounts {
-        var counts = WordCounts()
+    static func counts(
+        _ file: String, format: TrainingText.Format, chunkBytes: Int, splitPattern: SplitPattern = .qwen2
+    ) throws -> WordCounts {
+        var counts = WordCounts(splitPattern: splitPattern)
         try TrainingText.forEachText(inFile: folder + "/" + file, format: format, chunkBytes: chunkBytes) { text, _ in
             counts.add(text)
         }
@@ -43,6 +46,25 @@ enum BPETrainingFixtures {
         let counts = try BPETrainingFixtures.counts("corpus.jsonl", format: .jsonl, chunkBytes: 1)
         let trained = BPETrainingFixtures.trainer.train(counts)
         #expect(trained.tokenizerJSON.serialized == BPETrainingFixtures.hfFile("jsonl"))
+    }
+
+    /// With Llama 3's split, numbers of up to three digits are words of their own, so frequent ones
+    /// become tokens; the file is still HF's, byte for byte.
+    @Test func llama3SplitTrainingEqualsHFAndKeepsNumbersWhole() throws {
+        let counts = try BPETrainingFixtures.counts(
+            "corpus.txt", format: .text, chunkBytes: 1 << 20, splitPattern: .llama3)
+        let trained = BPETrainingFixtures.trainer.train(counts)
+        let json = trained.tokenizerJSON.serialized
+        #expect(json == BPETrainingFixtures.hfFile("llama3"))
+        #expect(json != BPETrainingFixtures.hfFile("text"))
+        let twoDigitTokens = trained.tokens.filter(isTwoDigitNumber)
+        #expect(!twoDigitTokens.isEmpty)
+        let qwen2 = BPETrainingFixtures.trainer.train(
+            try BPETrainingFixtures.counts("corpus.txt", format: .text, chunkBytes: 1 << 20))
+        #expect(!qwen2.tokens.contains(where: isTwoDigitNumber))
+        let tokenizer = try Tokenizer(json: Array(json.utf8), name: "llama3-trained")
+        let number = twoDigitTokens[0]
+        #expect(tokenizer.encode(" \(number)").count == 2, "' ' and '\(number)'")
     }
 
     /// The trained file loads in the project's tokenizer, which gives HF's ids (recorded from HF's own
@@ -134,5 +156,25 @@ enum BPETrainingFixtures {
         #expect(plain.padToken == nil)
         let files = try FileManager.default.contentsOfDirectory(atPath: directory + "/plain").sorted()
         #expect(files == ["tokenizer.json", "tokenizer_config.json"])
+
+        // transformers gives a Qwen2Tokenizer Qwen2's split whatever tokenizer.json says; a Llama 3
+        // split is only kept by the fast tokenizer class (make_bpe_training_fixtures.py --check).
+        #expect(
+            try tokenizerClass(BPETrainer(vocabularySize: 300, specialTokens: [], minimumFrequency: 2).train(counts))
+                == "Qwen2Tokenizer")
+        let llama3Counts = try BPETrainingFixtures.counts(
+            "corpus.txt", format: .text, chunkBytes: 1 << 20, splitPattern: .llama3)
+        #expect(
+            try tokenizerClass(
+                BPETrainer(vocabularySize: 300, specialTokens: [], minimumFrequency: 2).train(llama3Counts))
+                == "PreTrainedTokenizerFast")
+    }
+
+    private func isTwoDigitNumber(_ token: String) -> Bool {
+        token.count == 2 && token.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    private func tokenizerClass(_ tokenizer: TrainedTokenizer) throws -> String? {
+        tokenizer.configJSON.objectValue?["tokenizer_class"]?.stringValue
     }
 }

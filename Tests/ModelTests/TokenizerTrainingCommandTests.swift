@@ -27,13 +27,28 @@ import Testing
             ])
     }
 
+    @Test func llama3SplitTrainsWhatHFTrains() throws {
+        let directory = TestFiles.scratchDirectory("spark-train-tokenizer-llama3")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outcome = try CommandRunner.run(
+            "spark-train",
+            [
+                "tokenizer", "--data", BPETrainingFixtures.folder + "/corpus.txt", "--vocab-size", "1200",
+                "--split-pattern", "llama3", "--out", directory,
+            ])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        #expect(
+            TestFiles.read(directory + "/tokenizer.json")
+                == TestFiles.read(BPETrainingFixtures.folder + "/llama3/tokenizer.json"))
+    }
+
     @Test func helpDocumentsEveryOptionAndDefault() throws {
         let outcome = try CommandRunner.run("spark-train", ["tokenizer", "--help"])
         #expect(outcome.status == 0)
         for text in [
             "--data FILE", "--vocab-size N", "--out DIR", "--special-tokens LIST",
             "(default: <|endoftext|>,<|im_start|>,<|im_end|>)", "--min-frequency F", "(default: 2)",
-            "--format auto|text|jsonl", "(default: auto)",
+            "--format auto|text|jsonl", "(default: auto)", "--split-pattern qwen2|llama3", "(default: qwen2)",
         ] {
             #expect(outcome.output.contains(text), "\(text)")
         }
@@ -54,6 +69,10 @@ import Testing
             ),
             (text, ["--vocab-size", "300", "--special-tokens", "<s>,<s>"], 2, "--special-tokens lists a token twice"),
             (text, ["--vocab-size", "300", "--format", "csv"], 2, "--format must be auto, text or jsonl, found csv"),
+            (
+                text, ["--vocab-size", "300", "--split-pattern", "gpt2"], 2,
+                "--split-pattern must be qwen2 or llama3, found gpt2"
+            ),
             (
                 badJSONL, ["--vocab-size", "300"], 1,
                 "bad.jsonl line 2: expected an object with a string field \"text\", found null"

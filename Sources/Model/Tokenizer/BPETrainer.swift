@@ -108,7 +108,7 @@ public struct BPETrainer: Sendable {
         var seenSpecials: Set<String> = []
         return TrainedTokenizer(
             tokens: tokens, specialTokens: specialTokens.filter { seenSpecials.insert($0).inserted },
-            merges: ranked.reversed())
+            merges: ranked.reversed(), splitPattern: corpus.splitPattern)
     }
 
     /// HF's `Word::merge`: replaces each occurrence of (left, right), left to right, by `merged`, and

@@ -50,7 +50,7 @@ enum ScalarClass: UInt8 {
 }
 
 /// The split patterns this scanner knows, recognised by their exact text in tokenizer.json.
-enum SplitPattern: Sendable {
+public enum SplitPattern: String, Sendable, CaseIterable {
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
     case gpt2
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
@@ -63,6 +63,14 @@ enum SplitPattern: Sendable {
         #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     static let llama3Text =
         #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+
+    public var text: String {
+        switch self {
+        case .gpt2: Self.gpt2Text
+        case .qwen2: Self.qwen2Text
+        case .llama3: Self.llama3Text
+        }
+    }
 
     init?(text: String) {
         switch text {

@@ -1,11 +1,12 @@
 // A byte-level BPE tokenizer made by `BPETrainer`, and the files it is saved as:
 // - tokenizer.json as HF tokenizers saves one (`save(path, pretty=False)`: compact, HF's key order),
-//   with Qwen2's pipeline (NFC; Split on the Qwen2 pattern, Isolated; ByteLevel without prefix space or
-//   regex; ByteLevel post-processor and decoder) and the special tokens as added tokens. For the same
-//   training the file equals HF's byte for byte; the tests compare.
-// - tokenizer_config.json shaped like Qwen2-Instruct's: the special tokens, `eos_token` `<|im_end|>`,
-//   `pad_token` `<|endoftext|>` (each when present) and, when `<|im_start|>` and `<|im_end|>` are among
-//   the special tokens, a plain ChatML chat template (no default system message).
+//   with Qwen2's pipeline (NFC; Split on the Qwen2 pattern, or Llama 3's, Isolated; ByteLevel without
+//   prefix space or regex; ByteLevel post-processor and decoder) and the special tokens as added
+//   tokens. For the same training the file equals HF's byte for byte; the tests compare.
+// - tokenizer_config.json shaped like Qwen2-Instruct's (with Llama 3's tokenizer class for Llama 3's
+//   split): the special tokens, `eos_token` `<|im_end|>`, `pad_token` `<|endoftext|>` (each when
+//   present) and, when `<|im_start|>` and `<|im_end|>` are among the special tokens, a plain ChatML
+//   chat template (no default system message).
 // Each file is written to a temporary name and renamed into place.
 
 import JSON
@@ -17,6 +18,7 @@ public struct TrainedTokenizer: Sendable {
     public let specialTokens: [String]
     /// The merges in rank order.
     public let merges: [(String, String)]
+    public let splitPattern: SplitPattern
 
     /// `{% for message %}<|im_start|>{role}\n{content}<|im_end|>\n{% endfor %}` and the generation prompt.
     static let chatMLTemplate =
@@ -37,7 +39,7 @@ public struct TrainedTokenizer: Sendable {
             "use_regex": .bool(false),
         ])
         let split: JSONValue = .object([
-            "type": .string("Split"), "pattern": .object(["Regex": .string(SplitPattern.qwen2Text)]),
+            "type": .string("Split"), "pattern": .object(["Regex": .string(splitPattern.text)]),
             "behavior": .string("Isolated"), "invert": .bool(false),
         ])
         var vocabulary = JSONObject()
@@ -83,7 +85,9 @@ public struct TrainedTokenizer: Sendable {
         config["errors"] = .string("replace")
         config["pad_token"] = optional(padToken)
         config["split_special_tokens"] = .bool(false)
-        config["tokenizer_class"] = .string("Qwen2Tokenizer")
+        // transformers builds a Qwen2Tokenizer with Qwen2's split whatever tokenizer.json says (it cut
+        // `26` into digits); the fast tokenizer class reads the file's own pipeline, as Llama 3's does.
+        config["tokenizer_class"] = .string(splitPattern == .qwen2 ? "Qwen2Tokenizer" : "PreTrainedTokenizerFast")
         config["unk_token"] = .null
         return .object(config)
     }

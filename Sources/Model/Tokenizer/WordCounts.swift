@@ -1,6 +1,7 @@
 // The words of training text and how often each occurs: what `BPETrainer` learns merges from. Text goes
-// through the pipeline that the trained tokenizer.json declares (and Qwen2's has): NFC, then the Qwen2
-// split pattern, then the byte-level alphabet, which needs no work here because words are kept as bytes.
+// through the pipeline that the trained tokenizer.json declares (and Qwen2's and Llama 3's have): NFC,
+// then the split pattern (Qwen2's by default; Llama 3's keeps numbers of up to three digits whole), then
+// the byte-level alphabet, which needs no work here because words are kept as bytes.
 //
 // This is what HF tokenizers' `Tokenizer::train` feeds its BpeTrainer: each text is normalized and
 // pre-tokenized whole, and added tokens are not cut out first, so a special token written in the text
@@ -8,9 +9,8 @@
 
 public struct WordCounts: Sendable {
     static let normalizer = Normalizer.nfc
-    static let preTokenizer = PreTokenizer(steps: [
-        .split(.qwen2), .byteLevel(addPrefixSpace: false, useRegex: false),
-    ])
+    public let splitPattern: SplitPattern
+    private let preTokenizer: PreTokenizer
 
     /// Each distinct word, in order of first appearance: the order is the trainer's word order, which
     /// keeps training deterministic.
@@ -22,7 +22,13 @@ public struct WordCounts: Sendable {
     public private(set) var textBytes = 0
     public private(set) var totalWords = 0
 
-    public init() {}
+    /// `splitPattern` is Qwen2's or Llama 3's: the pipelines that split, then apply ByteLevel without a
+    /// regex of its own.
+    public init(splitPattern: SplitPattern = .qwen2) {
+        precondition(splitPattern != .gpt2, "GPT-2's pipeline splits inside ByteLevel; only qwen2 and llama3 train")
+        self.splitPattern = splitPattern
+        preTokenizer = PreTokenizer(steps: [.split(splitPattern), .byteLevel(addPrefixSpace: false, useRegex: false)])
+    }
 
     public var distinctWords: Int { words.count }
 
@@ -31,7 +37,7 @@ public struct WordCounts: Sendable {
     public mutating func add(_ text: String) {
         textBytes += text.utf8.count
         var bytes = Array(Self.normalizer.apply(text).utf8)
-        Self.preTokenizer.split(&bytes, into: &pieces)
+        preTokenizer.split(&bytes, into: &pieces)
         totalWords += pieces.count
         for piece in pieces {
             if let index = indexOfWord[bytes[piece]] {
