@@ -4,9 +4,11 @@
 // every (method, variant) out.
 
 import Domain
+import Foundation
 import JSON
 import Recipe
 import Reward
+import TestSupport
 import Testing
 
 @Suite struct RecipeDataTests {
@@ -141,6 +143,14 @@ import Testing
                 "correct": 2, "wrong_arithmetic": 1, "wrong_answer_only": 1, "wrong_quantity": 1,
                 "builds_on_wrong_result": 1,
             ])
+    }
+
+    /// scripts/stage1_full runs Stage I on the policy's world from bash, so it spells the options out.
+    @Test func theFullStageOneScriptUsesThePolicysWorld() throws {
+        let script = try String(
+            contentsOf: CommandRunner.packageRoot.appendingPathComponent("scripts/stage1_full"), encoding: .utf8)
+        let line = try #require(script.split(separator: "\n").first { $0.hasPrefix("world=(") })
+        #expect(line == "world=(" + RecipeWorlds.policySynthArguments.joined(separator: " ") + ")")
     }
 
     @Test func theReportShowsEveryMethodAndVariant() {
