@@ -62,7 +62,7 @@ let package = Package(
             name: "spark-train",
             dependencies: [
                 "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
-                "Domain", "Training", "Engine", "Recipe",
+                "Domain", "Training", "Engine", "Recipe", "Reward",
             ]),
         .executableTarget(
             name: "spark-rl", dependencies: ["RL", "CommandLineKit", "Training", "HTTPClient", "Domain"]),

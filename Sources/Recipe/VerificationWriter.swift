@@ -34,6 +34,15 @@ public enum VerificationWriter {
         return sections.joined(separator: "\n\n")
     }
 
+    /// What a verification in this format quotes: the text after each `## Step k: ` header, to the end
+    /// of its line.
+    public static func quotedSteps(in verification: String) -> [String] {
+        verification.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("## Step "), let colon = line.firstIndex(of: ":") else { return nil }
+            return String(line[line.index(after: colon)...].drop { $0 == " " })
+        }
+    }
+
     /// The critique of a verification that gave `verdicts`, judged against the checker's labels.
     public static func critique(of judgement: SolutionJudgement, verdicts: [Bool]) -> String {
         precondition(verdicts.count == judgement.steps.count, "one verdict per step")

@@ -103,7 +103,7 @@ enum ProcessBench {
         concurrency: Int, progress: @escaping @Sendable (Int) -> Void
     ) throws -> [Int?] {
         let batches = stride(from: 0, to: records.count, by: batchSize).map { $0..<min($0 + batchSize, records.count) }
-        let results = LockedResults(count: records.count)
+        let results = LockedResults<Int>(count: records.count)
         Threads.run(min(concurrency, batches.count)) { thread in
             let connection = HTTPConnection(host: host, port: port, timeoutSeconds: 3600)
             for batchIndex in stride(from: thread, to: batches.count, by: concurrency) {

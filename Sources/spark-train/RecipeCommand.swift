@@ -95,6 +95,14 @@ struct Recipe {
                     + ["--verifications", String(scale.verificationsPerSolution)])
         }
         try phase("benchmark") { out in try buildBenchmark(out) }
+        try phase("eval/verifier") { out in
+            let check = try VerifierCheck.run(
+                verifier: path("verifier"), benchmark: path("benchmark/benchmark.jsonl"),
+                maxTokens: scale.verifierMaxTokens)
+            try writeText(FileSystem.join(out, "report.json"), check.json.serialized + "\n")
+            try writeText(FileSystem.join(out, "summary.md"), check.summary + "\n")
+            printToStandardError("recipe: " + check.summary)
+        }
         for method in SynthesisMethod.allCases.map(\.rawValue) {
             for variant in recipeVariants {
                 let data = path("stage1/\(method)/\(variant).jsonl")
@@ -231,8 +239,9 @@ struct Recipe {
         let generatorLine =
             "The generator's solutions to the benchmark's problems, by the checker: "
             + outcomes.keys.map { "\($0) \(outcomes[$0]?.intValue ?? 0)" }.joined(separator: ", ") + "."
+        let verifierLine = try readLines(path("eval/verifier/summary.md")).joined(separator: "\n")
         let markdown = RecipeReport.markdown(
-            scores, benchmarkRecords: records, note: note + "\n\n" + generatorLine)
+            scores, benchmarkRecords: records, note: note + "\n\n" + generatorLine + "\n\n" + verifierLine)
         try writeText(path("report.md"), markdown)
         try writeText(path("report.svg"), RecipeReport.svg(scores))
         printToStandardError("recipe: wrote \(path("report.md")) and \(path("report.svg"))")

@@ -22,12 +22,12 @@ struct TrainError: Error, CustomStringConvertible {
 }
 
 /// Per-record results filled from several threads.
-final class LockedResults: Sendable {
-    private let state: Mutex<(values: [Int?], failure: String?)>
+final class LockedResults<Value: Sendable>: Sendable {
+    private let state: Mutex<(values: [Value?], failure: String?)>
     init(count: Int) { state = Mutex((Array(repeating: nil, count: count), nil)) }
-    func set(_ index: Int, _ value: Int?) { state.withLock { $0.values[index] = value } }
+    func set(_ index: Int, _ value: Value?) { state.withLock { $0.values[index] = value } }
     func fail(_ message: String) { state.withLock { if $0.failure == nil { $0.failure = message } } }
-    var values: [Int?] { state.withLock { $0.values } }
+    var values: [Value?] { state.withLock { $0.values } }
     var failure: String? { state.withLock { $0.failure } }
 }
 

@@ -1,7 +1,7 @@
 // The recipe's data: planted errors are found by the checker where they were planted, the written
-// verifications parse (with the server's own parser) to the checker's labels, the verifier's rows stay
-// on its world, the benchmark is balanced and prefers the generator's solutions, and the report lays
-// every (method, variant) out.
+// verifications parse (with the server's own parser) to the checker's labels and quote the steps, the
+// verifier's rows stay on its world, the benchmark is balanced and prefers the generator's solutions,
+// and the report lays every (method, variant) out.
 
 import Domain
 import Foundation
@@ -42,9 +42,10 @@ import Testing
                 SolutionCorruptor.solution(of: problem, plantingAt: step, kind: .arithmetic, random: &random),
             ].compactMap(\.self) {
                 let judgement = StepChecker(problem: problem).judge(text)
-                let reply = RewardModelReply(
-                    parsing: VerificationWriter.verification(of: judgement), variant: .prmCoT)
+                let verification = VerificationWriter.verification(of: judgement)
+                let reply = RewardModelReply(parsing: verification, variant: .prmCoT)
                 #expect(reply.stepVerdicts.map { $0 == .correct } == judgement.stepCorrectness)
+                #expect(VerificationWriter.quotedSteps(in: verification) == SolutionText(parsing: text).steps)
                 let correct = judgement.firstError == -1 && judgement.isFinalAnswerCorrect
                 #expect(reply.outcome == (correct ? .yes : .no))
             }

@@ -29,7 +29,8 @@ import Testing
         _ = try run(directory)
         for file in [
             "tokenizer/tokenizer.json", "base/model.safetensors", "generator/model.safetensors",
-            "verifier/model.safetensors", "stage1/stats.json", "benchmark/benchmark.jsonl", "report.md", "report.svg",
+            "verifier/model.safetensors", "stage1/stats.json", "benchmark/benchmark.jsonl",
+            "eval/verifier/report.json", "report.md", "report.svg",
         ] {
             #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "\(file)")
         }
@@ -38,10 +39,16 @@ import Testing
         #expect(
             report.contains(
                 "The generator's solutions to the benchmark's problems, by the checker: builds_on_wrong_result"))
+        let records = report.split(separator: "\n").first { $0.hasPrefix("Held-out benchmark: ") }?
+            .split(separator: " ")[2]
+        #expect(
+            report.contains(
+                "The verifier itself, one greedy verification per benchmark record through Stage I's prompt:"))
+        #expect(report.contains(" of \(records ?? "?").\n"), "the verifier was asked about every record")
         let times = try String(contentsOfFile: directory + "/phase-times.tsv", encoding: .utf8)
         #expect(
-            times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(7) == [
-                "corpus", "tokenizer", "base", "generator", "verifier", "stage1", "benchmark",
+            times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(8) == [
+                "corpus", "tokenizer", "base", "generator", "verifier", "stage1", "benchmark", "eval/verifier",
             ])
 
         let again = try run(directory)
