@@ -49,7 +49,7 @@ public enum RecipeReport {
         ending in `**This step is correct.**` or `**This step is incorrect.**`, then
         `**Verification: Is the answer correct (Yes/No)? X**`), chat template ChatML, float32.
 
-        Made by `spark-train recipe`: a tokenizer and a small Qwen2-shaped base model trained from nothing
+        Made by `spark-train recipe`: a tokenizer and a small Llama-shaped base model trained from nothing
         on the built-in math world's text; a generator and a verifier fine-tuned from it (the verifier on
         other story themes and number ranges than the ones it then verifies); SPARK's Stage I on fresh
         problems; this model fine-tuned from the verifier on the `\(best.method)` method's PRM-CoT data

@@ -52,18 +52,21 @@ public struct RecipeScale: Sendable {
         solutionsPerProblem: 2, verificationsPerSolution: 2, benchmarkProblems: 4, generatorMaxTokens: 48,
         verifierMaxTokens: 48, generatorTemperature: 1.0)
 
-    /// config.json of a new Qwen2-shaped model over a tokenizer of `vocabularySize` tokens whose end of
-    /// sequence is `<|im_end|>` (id 2, as `spark-train tokenizer` numbers the special tokens).
+    /// config.json of a new Llama-shaped model over a tokenizer of `vocabularySize` tokens whose end of
+    /// sequence is `<|im_end|>` (id 2, as `spark-train tokenizer` numbers the special tokens). Llama, not
+    /// Qwen2: the tokenizer uses Llama 3's split, and transformers 5 gives every `qwen2` checkpoint a
+    /// Qwen2Tokenizer, which splits numbers into digits whatever tokenizer.json says.
     public var configJSON: String {
         let object: JSONObject = [
-            "architectures": .array([.string("Qwen2ForCausalLM")]), "model_type": .string("qwen2"),
+            "architectures": .array([.string("LlamaForCausalLM")]), "model_type": .string("llama"),
+            "attention_bias": .bool(false), "mlp_bias": .bool(false),
             "hidden_size": .int(hiddenSize), "intermediate_size": .int(intermediateSize),
             "num_hidden_layers": .int(layerCount), "num_attention_heads": .int(headCount),
             "num_key_value_heads": .int(kvHeadCount), "head_dim": .int(hiddenSize / headCount),
             "vocab_size": .int(vocabularySize), "hidden_act": .string("silu"), "rms_norm_eps": .double(1e-6),
             "rope_theta": .double(10000), "tie_word_embeddings": .bool(true),
             "max_position_embeddings": .int(maxPositions), "torch_dtype": .string("float32"),
-            "use_sliding_window": .bool(false), "eos_token_id": .int(2),
+            "eos_token_id": .int(2),
         ]
         return JSONValue.object(object).serialized + "\n"
     }
