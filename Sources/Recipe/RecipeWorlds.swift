@@ -1,7 +1,9 @@
 // The two problem distributions of the recipe. The policy's world is where the generator solves, Stage
 // I runs and the benchmark is drawn (fresh seeds each); the verifier learns on another world (other
-// story themes and number ranges), so that on the policy's world its single verifications are noisy, as
-// a general-purpose LLM verifier's are on a new domain. Every value stays below 100: a model of a few
+// number ranges), so that on the policy's world its single verifications are noisy, as a
+// general-purpose LLM verifier's are on a new domain. The verifier's world tells stories of every
+// theme: fine-tuned on other themes alone, it wrote stories of its own themes (other people, other
+// items) instead of reading the policy's solutions. Every value stays below 100: a model of a few
 // million parameters learns sums of two-digit numbers in minutes, and three-digit ones not in hours
 // (1000 steps on sums up to 1000 left it adding 21 + 2 = 22).
 
@@ -11,7 +13,7 @@ public enum RecipeWorlds {
     public static let policyThemes = ["farm", "savings", "workshop"]
     public static let policyStart = 10...40
     public static let policyOperands = 2...9
-    public static let verifierThemes = ["market", "library"]
+    public static let verifierThemes = ["market", "library"] + policyThemes
     public static let verifierStart = 15...33
     public static let verifierOperands = 3...9
     public static let stepCounts = 2...5

@@ -72,10 +72,12 @@ import Testing
     @Test func verifierRowsComeFromTheVerifiersWorldAndCoverEveryTask() throws {
         let rows = try WorldCorpus.verifierRows(problemCount: 80, seed: 5)
         #expect(rows.count == 80)
-        let themes = Set(RecipeWorlds.policyThemes.compactMap(StoryTheme.named).map(\.items))
-        for row in rows {
-            #expect(!themes.contains { row.prompt.contains(" \($0)") })
+        let problems = try ProblemGenerator(settings: RecipeWorlds.verifier).problems(count: 80, seed: 5)
+        for (row, problem) in zip(rows, problems) {
+            #expect(row.prompt.contains(problem.text))
         }
+        #expect(RecipeWorlds.verifierStart != RecipeWorlds.policyStart)
+        #expect(RecipeWorlds.verifierOperands != RecipeWorlds.policyOperands)
         #expect(rows.contains { $0.prompt.hasPrefix("You are reviewing") })
         #expect(rows.contains { $0.prompt.hasPrefix("Below are a student's solution") })
         #expect(rows.contains { $0.prompt.contains("Expected Answer:") })
