@@ -26,6 +26,9 @@ let recipeCommand = Command(
         .value("--out", "DIR", help: "run folder; a run started again skips the phases already done", required: true),
         .flag("--quick", help: "tiny models and data: checks the plumbing in a few minutes, not the quality"),
         .value("--seed", "S", help: "seeds the worlds' problems, the initialisations and the sampling", default: "0"),
+        .value(
+            "--split-pattern", "llama3|qwen2",
+            help: "the tokenizer's split: llama3 keeps numbers whole, qwen2 cuts them into digits", default: "llama3"),
     ])
 
 let recipeVariants = ["orm", "prm", "prm_cot"]
@@ -36,7 +39,11 @@ func runRecipe(_ arguments: [String]) throws {
         recipeCommand.fail("--seed must be a non-negative integer")
     }
     let scale = options.flag("--quick") ? RecipeScale.quick : RecipeScale.full
-    let recipe = Recipe(directory: options.string("--out")!, scale: scale, seed: seed)
+    let splitPattern = options.string("--split-pattern")!
+    guard ["llama3", "qwen2"].contains(splitPattern) else {
+        recipeCommand.fail("--split-pattern must be llama3 or qwen2, found \(splitPattern)")
+    }
+    let recipe = Recipe(directory: options.string("--out")!, scale: scale, seed: seed, splitPattern: splitPattern)
     try FileSystem.createDirectory(recipe.directory)
     try recipe.run()
 }
@@ -45,6 +52,7 @@ struct Recipe {
     let directory: String
     let scale: RecipeScale
     let seed: UInt64
+    let splitPattern: String
 
     func path(_ name: String) -> String { FileSystem.join(directory, name) }
 
@@ -63,13 +71,14 @@ struct Recipe {
             try writeLines(
                 FileSystem.join(out, "tokenizer.jsonl"), pretraining + (generatorRows + verifierRows).map(\.textLine))
         }
-        // Numbers whole (Llama 3's split): a model this small copied a two-digit number written as two
-        // digit tokens 15 tokens back no better than it guessed one (the verifier quoted words right and
-        // numbers wrong).
+        // Numbers whole by default (Llama 3's split): with digit tokens, the verifier copied the words of
+        // each quoted step right and the second digit of its numbers wrong, even 15 tokens back; with
+        // whole numbers it copies them, but its base adds and subtracts worse (a table to memorise
+        // rather than digits to carry). README "The recipe" has the figures.
         try phase("tokenizer") { out in
             try runTokenizerTraining([
                 "--data", path("corpus/tokenizer.jsonl"), "--vocab-size", String(scale.vocabularySize), "--out", out,
-                "--split-pattern", "llama3",
+                "--split-pattern", splitPattern,
             ])
         }
         try phase("base") { out in

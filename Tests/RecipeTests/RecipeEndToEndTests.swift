@@ -103,4 +103,17 @@ import Testing
         #expect(card.contains("on the `step` method's PRM-CoT data"))
         #expect(FileManager.default.fileExists(atPath: directory + "/spark-prm-cot/model.safetensors"))
     }
+
+    /// The tokenizer's split is the recipe's one choice of method; anything else is refused before a
+    /// folder is made.
+    @Test func theSplitPatternIsQwen2OrLlama3() throws {
+        let directory = try temporaryDirectory("split")
+        let outcome = try CommandRunner.run(
+            "spark-train", ["recipe", "--quick", "--out", directory, "--split-pattern", "gpt2"])
+        #expect(outcome.status == 2)
+        #expect(outcome.errorOutput.contains("--split-pattern must be llama3 or qwen2, found gpt2"))
+        #expect(!FileManager.default.fileExists(atPath: directory))
+        let help = try CommandRunner.run("spark-train", ["recipe", "--help"])
+        #expect(help.output.contains("--split-pattern llama3|qwen2") && help.output.contains("(default: llama3)"))
+    }
 }
