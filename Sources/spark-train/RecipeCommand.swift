@@ -39,9 +39,9 @@ func runRecipe(_ arguments: [String]) throws {
         recipeCommand.fail("--seed must be a non-negative integer")
     }
     let scale = options.flag("--quick") ? RecipeScale.quick : RecipeScale.full
-    let splitPattern = options.string("--split-pattern")!
-    guard ["llama3", "qwen2"].contains(splitPattern) else {
-        recipeCommand.fail("--split-pattern must be llama3 or qwen2, found \(splitPattern)")
+    let splitName = options.string("--split-pattern")!
+    guard let splitPattern = SplitPattern(rawValue: splitName), splitPattern != .gpt2 else {
+        recipeCommand.fail("--split-pattern must be llama3 or qwen2, found \(splitName)")
     }
     let recipe = Recipe(directory: options.string("--out")!, scale: scale, seed: seed, splitPattern: splitPattern)
     try FileSystem.createDirectory(recipe.directory)
@@ -52,7 +52,7 @@ struct Recipe {
     let directory: String
     let scale: RecipeScale
     let seed: UInt64
-    let splitPattern: String
+    let splitPattern: SplitPattern
 
     func path(_ name: String) -> String { FileSystem.join(directory, name) }
 
@@ -78,7 +78,7 @@ struct Recipe {
         try phase("tokenizer") { out in
             try runTokenizerTraining([
                 "--data", path("corpus/tokenizer.jsonl"), "--vocab-size", String(scale.vocabularySize), "--out", out,
-                "--split-pattern", splitPattern,
+                "--split-pattern", splitPattern.rawValue,
             ])
         }
         try phase("base") { out in
