@@ -2,8 +2,9 @@
 // benchmark record through Stage I's reference-free prompt (the record's steps as the generator writes
 // them, `Step k:` lines), read as a PRM-CoT reply. Reported: ProcessBench's accuracies and F1, with a
 // reply whose step count is not the record's counted as unjudged (and wrong), and how many replies
-// quote every step word for word as the verifier's training verifications do. A verifier that does not
-// read the solution it grades turns Stage I's votes into noise; this says so in the recipe's report.
+// quote every step word for word and the first wrong step as written (`VerificationReading`). A
+// verifier that does not read the solution it grades turns Stage I's votes into noise; this says so in
+// the recipe's report.
 
 import JSON
 import Model
@@ -13,9 +14,7 @@ import Synthesis
 
 struct VerifierCheck {
     var score: SplitScore
-    /// Replies whose `## Step k:` headers are exactly the record's steps.
-    var quotedEveryStep: Int
-    var records: Int
+    var reading: VerificationReading
 
     static func run(verifier: String, benchmark: String, maxTokens: Int) throws -> VerifierCheck {
         let records = try ProcessBench.load(benchmark)
@@ -27,21 +26,22 @@ struct VerifierCheck {
         }
         let replies = LockedResults<String>(count: records.count)
         try EngineBackend(directory: verifier).complete(calls) { index, text in replies.set(index, text) }
-        var check = VerifierCheck(score: SplitScore(split: "benchmark"), quotedEveryStep: 0, records: records.count)
+        var check = VerifierCheck(score: SplitScore(split: "benchmark"), reading: VerificationReading())
         for (record, reply) in zip(records, replies.values) {
             let text = reply ?? ""
             let parsed = RewardModelReply(parsing: text, variant: .prmCoT)
             let vote = SelfConsistency.voteSteps([parsed], expectedStepCount: record.steps.count)
             check.score.add(label: record.label, prediction: vote?.firstError)
-            if VerificationWriter.quotedSteps(in: text) == record.steps { check.quotedEveryStep += 1 }
+            check.reading.add(reply: text, steps: record.steps, firstError: record.label)
         }
         return check
     }
 
     var json: JSONValue {
         var object = score.json.objectValue ?? [:]
-        object["records"] = .int(records)
-        object["quoted_every_step"] = .int(quotedEveryStep)
+        object["records"] = .int(reading.replies)
+        object["quoted_every_step"] = .int(reading.quotedEveryStep)
+        object["quoted_first_error"] = .int(reading.quotedFirstError)
         return .object(object)
     }
 
@@ -50,7 +50,8 @@ struct VerifierCheck {
         "The verifier itself, one greedy verification per benchmark record through Stage I's prompt: "
             + "erroneous \(percent(score.erroneousAccuracy)), correct \(percent(score.correctAccuracy)), "
             + "F1 \(percent(score.f1)); \(score.unjudged) replies with another step count than the record's; "
-            + "every step quoted word for word in \(quotedEveryStep) of \(records)."
+            + "every step quoted word for word in \(reading.quotedEveryStep) of \(reading.replies); "
+            + "the first wrong step quoted as written in \(reading.quotedFirstError) of \(reading.erroneous)."
     }
 
     private func percent(_ value: Double) -> String {

@@ -1,7 +1,8 @@
 // The recipe's data: planted errors are found by the checker where they were planted, the written
-// verifications parse (with the server's own parser) to the checker's labels and quote the steps, the
-// verifier's rows stay on its world, the benchmark is balanced and prefers the generator's solutions,
-// and the report lays every (method, variant) out.
+// verifications parse (with the server's own parser) to the checker's labels and quote the steps (and
+// a verifier's replies are counted by whether they quote them), the verifier's rows stay on its world,
+// the benchmark is balanced and prefers the generator's solutions, and the report lays every (method,
+// variant) out.
 
 import Domain
 import Foundation
@@ -50,6 +51,27 @@ import Testing
                 #expect(reply.outcome == (correct ? .yes : .no))
             }
         }
+    }
+
+    /// A verification that quotes the wrong step as written counts as read; one that writes the gold
+    /// solution's step there (the problem solved again) does not, though it quotes the other steps.
+    @Test func readingCountsTheFirstWrongStepQuotedAsWritten() throws {
+        var random = WorldRandom(seed: 5)
+        let problem = try #require(problems.first { $0.plan.count >= 3 })
+        let wrong = try #require(
+            SolutionCorruptor.solution(of: problem, plantingAt: 1, kind: .arithmetic, random: &random))
+        let steps = SolutionText(parsing: wrong).steps
+        let checker = StepChecker(problem: problem)
+        let read = VerificationWriter.verification(of: checker.judge(wrong))
+        let solvedAgain = VerificationWriter.verification(of: checker.judge(SolutionWriter.solution(of: problem)))
+        var reading = VerificationReading()
+        reading.add(reply: read, steps: steps, firstError: 1)
+        reading.add(reply: solvedAgain, steps: steps, firstError: 1)
+        reading.add(reply: "no sections", steps: steps, firstError: 1)
+        reading.add(reply: read, steps: steps, firstError: -1)
+        #expect(reading.replies == 4 && reading.erroneous == 3)
+        #expect(reading.quotedEveryStep == 2 && reading.quotedFirstError == 1)
+        #expect(VerificationWriter.quotedSteps(in: solvedAgain)[0] == steps[0])
     }
 
     @Test func aNoisyVerificationCarriesItsVerdictsAndTheCritiqueNamesTheFlips() throws {

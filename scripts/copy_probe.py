@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Does a recipe verifier read the student's numbers, or solve the problem again while it quotes?
+
+    python3 scripts/copy_probe.py RUN_DIR [--model verifier] [--rows 30]
+
+Teacher-forced with transformers on the verifier's own SFT rows (RUN_DIR/corpus/verifier.jsonl) whose
+teacher verification recomputes a step to another value than the student wrote: at the quoted result
+of the first such step, the probability of the student's first digit (what the quote must copy) and of
+the right one (what solving again gives), where the two differ. A verifier that reads puts its mass on
+the student's digit; one that solves again puts it on the right digit, and then has nothing to flag.
+Prints the means and one pair per row.
+"""
+
+import argparse
+import json
+import os
+import re
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+WRONG_STEP = re.compile(r"## Step \d+: [^\n]*?= (\d+)[^\n]*\nRecomputing: [^\n]*= (\d+), not (\d+)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", help="a spark-train recipe run folder")
+    parser.add_argument("--model", default="verifier", help="the checkpoint folder inside the run")
+    parser.add_argument("--rows", type=int, default=30, help="rows to probe, from the end of the file")
+    arguments = parser.parse_args()
+
+    directory = os.path.join(arguments.run, arguments.model)
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32).eval()
+    rows = [json.loads(line) for line in open(os.path.join(arguments.run, "corpus", "verifier.jsonl"))]
+    rows = [
+        row for row in rows
+        if row["prompt"].startswith("You are a math teacher") and "Expected Answer" not in row["prompt"]
+        and ", not " in row["completion"]
+    ][-arguments.rows:]
+
+    pairs = []
+    for row in rows:
+        text = tokenizer.apply_chat_template(
+            [{"role": "user", "content": row["prompt"]}], tokenize=False, add_generation_prompt=True)
+        match = WRONG_STEP.search(row["completion"])
+        if match is None:
+            continue
+        right, student = match.group(2), match.group(3)
+        if right[0] == student[0]:
+            continue
+        prefix = text + row["completion"][: match.start(1)]
+        ids = tokenizer(prefix, return_tensors="pt").input_ids
+        with torch.no_grad():
+            probabilities = torch.softmax(model(ids).logits[0, -1], -1)
+        digit_id = lambda digit: tokenizer(prefix + digit).input_ids[-1]
+        pairs.append((probabilities[digit_id(student[0])].item(), probabilities[digit_id(right[0])].item()))
+
+    if not pairs:
+        raise SystemExit("no row recomputes a step to a value whose first digit differs from the student's")
+    student_mean = sum(p for p, _ in pairs) / len(pairs)
+    right_mean = sum(q for _, q in pairs) / len(pairs)
+    print(f"{len(pairs)} rows: student's digit {student_mean:.3f}, right digit {right_mean:.3f}")
+    print(" ".join(f"{p:.2f}/{q:.2f}" for p, q in pairs))
+
+
+if __name__ == "__main__":
+    main()
