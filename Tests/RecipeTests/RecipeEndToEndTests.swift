@@ -44,7 +44,9 @@ import Testing
         #expect(
             report.contains(
                 "The verifier itself, one greedy verification per benchmark record through Stage I's prompt:"))
-        #expect(report.contains(" of \(records ?? "?").\n"), "the verifier was asked about every record")
+        #expect(
+            report.contains(" of \(records ?? "?"); the first wrong step quoted as written in "),
+            "the verifier was asked about every record")
         let times = try String(contentsOfFile: directory + "/phase-times.tsv", encoding: .utf8)
         #expect(
             times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(8) == [
