@@ -92,9 +92,11 @@ import Testing
     }
 
     @Test func sigtermDrainsInFlightRequestsAndExitsZero() throws {
-        // A grace period that the six requests fit in even on a loaded machine (about 15 s idle, over 30
-        // under load): the test is about every answer arriving, not about the default grace period.
-        let server = try ServerProcess(arguments: ["--quiet", "--max-running", "2", "--drain-seconds", "120"])
+        // One request runs at a time, so that five wait even when the clients arrive slowly on a loaded
+        // machine (with two running, a loaded run once found none waiting). A grace period that the
+        // six fit in even then (about 25 s idle): the test is about every answer arriving, not about
+        // the default grace period.
+        let server = try ServerProcess(arguments: ["--quiet", "--max-running", "1", "--drain-seconds", "180"])
         let results = Results()
         let clients = startConcurrently(6) { index in
             do {
@@ -102,10 +104,12 @@ import Testing
                 results.append(try? post(HTTPConnection(port: server.port), "/v1/completions", body).json)
             }
         }
-        // Let all six arrive (two run, four wait), then ask the server to stop.
-        let deadline = Date().addingTimeInterval(10)
-        while try metric(server, "spark_requests_running") + metric(server, "spark_requests_waiting") < 6,
-            Date() < deadline
+        // Let all six arrive (one runs, five wait), then ask the server to stop. Answers are counted
+        // before the server's gauges, so that a request finishing between the reads is missed, never
+        // counted twice.
+        let deadline = Date().addingTimeInterval(30)
+        while try Double(results.all.count) + metric(server, "spark_requests_running")
+            + metric(server, "spark_requests_waiting") < 6, Date() < deadline
         {
             usleep(5_000)
         }
