@@ -87,7 +87,10 @@ def main():
     probe_parser.add_argument("path", help="a checkpoint folder (config.json, model.safetensors, tokenizer)")
     probe_parser.add_argument("--documents", type=int, default=40)
     arguments = parser.parse_args()
-    write(arguments) if arguments.command == "write" else probe(arguments)
+    if arguments.command == "write":
+        write(arguments)
+    else:
+        probe(arguments)
 
 
 if __name__ == "__main__":

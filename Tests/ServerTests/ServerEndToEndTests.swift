@@ -94,8 +94,8 @@ import Testing
     @Test func sigtermDrainsInFlightRequestsAndExitsZero() throws {
         // One request runs at a time, so that five wait even when the clients arrive slowly on a loaded
         // machine (with two running, a loaded run once found none waiting). A grace period that the
-        // six fit in even then (about 25 s idle): the test is about every answer arriving, not about
-        // the default grace period.
+        // six fit in even then (the test took 2 to 35 s beside a training run): it is about every
+        // answer arriving, not about the default grace period.
         let server = try ServerProcess(arguments: ["--quiet", "--max-running", "1", "--drain-seconds", "180"])
         let results = Results()
         let clients = startConcurrently(6) { index in
