@@ -65,7 +65,7 @@ def probe(arguments):
             probabilities = model(torch.tensor([encoding.input_ids])).logits[0].softmax(-1)
         repeat_start = text.index(REPEAT_MARKERS[arguments.kind]) + len(REPEAT_MARKERS[arguments.kind])
         for index, (start, _) in enumerate(encoding.offset_mapping):
-            if start < repeat_start or index == 0:
+            if start < repeat_start:
                 continue
             copied = probabilities[index - 1, encoding.input_ids[index]].item()
             (results if text[:start].endswith("= ") else others).append(copied)
