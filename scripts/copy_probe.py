@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Does a recipe verifier read the student's numbers, or solve the problem again while it quotes?
+"""Does a recipe verifier read the student's numbers where it quotes them, and compute where it recomputes?
 
     python3 scripts/copy_probe.py RUN_DIR [--model verifier] [--rows 30]
 
 Teacher-forced with transformers on the verifier's own SFT rows (RUN_DIR/corpus/verifier.jsonl) whose
 teacher verification recomputes a step to another value than the student wrote: at the quoted result
 of the first such step, the probability of the student's first digit (what the quote must copy) and of
-the right one (what solving again gives), where the two differ. A verifier that reads puts its mass on
-the student's digit; one that solves again puts it on the right digit, and then has nothing to flag.
-Prints the means and one pair per row.
+the right one (what solving again gives), where the two differ; then the same two at the first digit of
+its recomputation. A verifier that reads puts its mass on the student's digit in the quote and on the
+right one in the recomputation; one that solves again puts it on the right digit in both, and one that
+only copies on the student's in both: either has nothing to flag. Prints the means and one pair per row.
 """
 
 import argparse
@@ -39,7 +40,7 @@ def main():
         and ", not " in row["completion"]
     ][-arguments.rows:]
 
-    pairs = []
+    quotes, recomputations = [], []
     for row in rows:
         text = tokenizer.apply_chat_template(
             [{"role": "user", "content": row["prompt"]}], tokenize=False, add_generation_prompt=True)
@@ -49,19 +50,26 @@ def main():
         right, student = match.group(2), match.group(3)
         if right[0] == student[0]:
             continue
-        prefix = text + row["completion"][: match.start(1)]
-        ids = tokenizer(prefix, return_tensors="pt").input_ids
-        with torch.no_grad():
-            probabilities = torch.softmax(model(ids).logits[0, -1], -1)
-        digit_id = lambda digit: tokenizer(prefix + digit).input_ids[-1]
-        pairs.append((probabilities[digit_id(student[0])].item(), probabilities[digit_id(right[0])].item()))
+        before = lambda end: text + row["completion"][:end]
+        quotes.append(first_digit_probabilities(model, tokenizer, before(match.start(1)), student, right))
+        recomputations.append(first_digit_probabilities(model, tokenizer, before(match.start(2)), student, right))
 
-    if not pairs:
+    if not quotes:
         raise SystemExit("no row recomputes a step to a value whose first digit differs from the student's")
-    student_mean = sum(p for p, _ in pairs) / len(pairs)
-    right_mean = sum(q for _, q in pairs) / len(pairs)
-    print(f"{len(pairs)} rows: student's digit {student_mean:.3f}, right digit {right_mean:.3f}")
-    print(" ".join(f"{p:.2f}/{q:.2f}" for p, q in pairs))
+    for name, pairs in [("quote", quotes), ("recomputation", recomputations)]:
+        student_mean = sum(p for p, _ in pairs) / len(pairs)
+        right_mean = sum(q for _, q in pairs) / len(pairs)
+        print(f"{name}, {len(pairs)} rows: student's digit {student_mean:.3f}, right digit {right_mean:.3f}")
+        print(" ".join(f"{p:.2f}/{q:.2f}" for p, q in pairs))
+
+
+def first_digit_probabilities(model, tokenizer, prefix, student, right):
+    """The next-token probabilities of the student's first digit and of the right one after `prefix`."""
+    ids = tokenizer(prefix, return_tensors="pt").input_ids
+    with torch.no_grad():
+        probabilities = torch.softmax(model(ids).logits[0, -1], -1)
+    digit_id = lambda digit: tokenizer(prefix + digit).input_ids[-1]
+    return probabilities[digit_id(student[0])].item(), probabilities[digit_id(right[0])].item()
 
 
 if __name__ == "__main__":
