@@ -10,7 +10,8 @@ line predicts it. Kinds:
   numbers   a line of random numbers, then `again: ` and the same line;
   in-order  equations with random results, then the same equations in the same order;
   shuffled  the same equations in another order: the line to copy from is found by its operands.
-`write` makes a pretraining file for `spark-train pretrain --data`; `probe` teacher-forces a checkpoint
+`write` makes a pretraining file for `spark-train pretrain --data` (the recipe's copy phase writes
+in-order documents of this format itself: Sources/Recipe/CopyCurriculum.swift); `probe` teacher-forces a checkpoint
 (transformers) on fresh documents of the kind (another seed) and prints the mean probability of the
 copied token at the first digit of each repeated result and at every other repeated token. An
 untrained model gives about 0.1 at a result's first digit; one that copies, near 1.

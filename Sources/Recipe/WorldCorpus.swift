@@ -4,7 +4,8 @@
 //   sums before it is asked to solve or judge, and reviews: several solutions, one in three with a
 //   planted error, then one of them quoted step by step, so that the base learns to look hundreds of
 //   tokens back and copy what stands there, wrong numbers included, as the verifier must (a base
-//   trained on short documents alone repeated a number 900 tokens back once in 20 after fine-tuning);
+//   trained on short documents alone repeated a number 900 tokens back once in 20 after fine-tuning),
+//   and checking drills (CopyCurriculum);
 // - the generator's SFT rows: Stage I's generator prompt, a gold solution as the completion;
 // - the verifier's SFT rows, all on the verifier's world: Stage I's verifier prompt (sometimes the
 //   reference-guided one) with a verification whose verdicts are the checker's; and, for the
@@ -36,7 +37,9 @@ public struct SFTRow: Sendable, Equatable {
 }
 
 public enum WorldCorpus {
-    public static func pretrainingLines(problemCount: Int, factCount: Int, seed: UInt64) throws -> [String] {
+    public static func pretrainingLines(problemCount: Int, factCount: Int, drillCount: Int, seed: UInt64) throws
+        -> [String]
+    {
         var documents: [String] = []
         for (index, settings) in [RecipeWorlds.policy, RecipeWorlds.verifier].enumerated() {
             let generator = try ProblemGenerator(settings: settings)
@@ -55,8 +58,10 @@ public enum WorldCorpus {
         var random = WorldRandom(seed: seed &+ 7)
         let factsPerDocument = 16
         for _ in 0..<max(1, factCount / factsPerDocument) {
-            documents.append((0..<factsPerDocument).map { _ in fact(random: &random) }.joined(separator: "\n"))
+            documents.append(
+                (0..<factsPerDocument).map { _ in ArithmeticFact.random(&random).text }.joined(separator: "\n"))
         }
+        documents += CopyCurriculum.checkingDrills(count: drillCount, seed: seed &+ 19)
         // Interleaved, so that the held-out share and every batch see both kinds.
         var shuffled = documents
         shuffle(&shuffled, random: &random)
@@ -88,7 +93,8 @@ public enum WorldCorpus {
         return parts.joined(separator: "\n\n")
     }
 
-    static func textLine(_ text: String) -> String { JSONValue.object(["text": .string(text)]).serialized }
+    /// A pretraining JSONL line.
+    public static func textLine(_ text: String) -> String { JSONValue.object(["text": .string(text)]).serialized }
 
     public static func generatorRows(problemCount: Int, seed: UInt64) throws -> [SFTRow] {
         try ProblemGenerator(settings: RecipeWorlds.policy).problems(count: problemCount, seed: seed).map {
@@ -159,30 +165,6 @@ public enum WorldCorpus {
             flipped[index].toggle()
         }
         return flipped
-    }
-
-    /// One equation of the kind world solutions compute: every value up to the worlds' limit, the
-    /// second operand of a sum or difference as often a single number (up to 9) as a group (up to 81).
-    private static func fact(random: inout WorldRandom) -> String {
-        let limit = RecipeWorlds.valueLimit
-        let operand = RecipeWorlds.largestOperand
-        let amount = random.draw(0...1) == 0 ? random.draw(2...operand) : random.draw(4...(operand * operand))
-        switch random.pick(ArithmeticOperation.allCases) {
-        case .add:
-            let left = random.draw(2...(limit - amount))
-            return "\(left) + \(amount) = \(left + amount)"
-        case .subtract:
-            let result = random.draw(1...(limit - amount))
-            return "\(result + amount) - \(amount) = \(result)"
-        case .multiply:
-            let right = random.draw(2...operand)
-            let left = random.draw(2...(limit / right))
-            return "\(left) × \(right) = \(left * right)"
-        case .divide:
-            let right = random.draw(2...operand)
-            let result = random.draw(2...(limit / right))
-            return "\(result * right) ÷ \(right) = \(result)"
-        }
     }
 
     private static func shuffle(_ elements: inout [String], random: inout WorldRandom) {

@@ -1,7 +1,8 @@
 // The recipe's data: planted errors are found by the checker where they were planted, the written
 // verifications parse (with the server's own parser) to the checker's labels and quote the steps (and
 // a verifier's replies are counted by whether they quote them), the verifier's rows stay on its world,
-// the benchmark is balanced and prefers the generator's solutions, and the report lays every (method,
+// the copy documents repeat their equations and the checking drills correct exactly the wrong ones, the
+// benchmark is balanced and prefers the generator's solutions, and the report lays every (method,
 // variant) out.
 
 import Domain
@@ -108,13 +109,15 @@ import Testing
     }
 
     @Test func pretrainingAndGeneratorTextAreTheWorlds() throws {
-        let lines = try WorldCorpus.pretrainingLines(problemCount: 20, factCount: 32, seed: 1)
+        let lines = try WorldCorpus.pretrainingLines(problemCount: 20, factCount: 32, drillCount: 3, seed: 1)
         let texts = try lines.map { try JSONValue.parse(Array($0.utf8)).objectValue?["text"]?.stringValue ?? "" }
         #expect(texts.filter { $0.hasPrefix("Problem: ") }.count == 20)
-        #expect(texts.filter { $0.contains(" = ") && !$0.contains("Problem") }.count == 2)
+        let drills = texts.filter { $0.hasPrefix("Equations:\n") }
+        #expect(drills.count == 3 && drills.allSatisfy { $0.contains("\n\nChecked:\n") })
+        #expect(texts.filter { $0.contains(" = ") && !$0.contains("Problem") }.count == 2 + drills.count)
         // Each review quotes one of its solutions word for word, planted errors included.
         let reviews = texts.filter { $0.hasPrefix("Problem 1: ") }
-        #expect(reviews.count >= 2 && reviews.count == lines.count - 22)
+        #expect(reviews.count >= 2 && reviews.count == lines.count - 25)
         for review in reviews {
             let (body, quote) = try #require(review.components(separatedBy: ", quoted:\n").splitPair)
             let number = try #require(
@@ -126,6 +129,43 @@ import Testing
         }
         let rows = try WorldCorpus.generatorRows(problemCount: 4, seed: 2)
         #expect(rows.allSatisfy { $0.completion.hasPrefix("Step 1: ") && $0.prompt.contains("Solution:") })
+    }
+
+    @Test func copyDocumentsRepeatTheirEquationsWordForWord() throws {
+        let documents = CopyCurriculum.copyDocuments(count: 50, seed: 4)
+        #expect(Set(documents).count == 50)
+        for document in documents {
+            let (first, repeated) = try #require(
+                document.components(separatedBy: "\n\nThe same equations again:\n").splitPair)
+            #expect(first == "Equations:\n" + repeated)
+            #expect((6...12).contains(repeated.split(separator: "\n").count))
+        }
+    }
+
+    @Test func checkingDrillsCopyEachClaimThenCorrectTheWrongOnes() throws {
+        var claims = 0
+        var wrong = 0
+        for drill in CopyCurriculum.checkingDrills(count: 200, seed: 5) {
+            let (first, checked) = try #require(drill.components(separatedBy: "\n\nChecked:\n").splitPair)
+            let equations = first.split(separator: "\n").dropFirst().map(String.init)
+            let checks = checked.split(separator: "\n").map(String.init)
+            #expect(equations.count == checks.count && (3...8).contains(equations.count))
+            for (equation, check) in zip(equations, checks) {
+                claims += 1
+                let claimed = try #require(Int(equation.split(separator: " ").last!))
+                let truth = try #require(evaluated(equation))
+                #expect((0...RecipeWorlds.valueLimit).contains(truth))
+                if claimed == truth {
+                    #expect(check == equation + ", which is right.")
+                } else {
+                    wrong += 1
+                    let correction = equation.split(separator: " ").dropLast().joined(separator: " ") + " \(truth)"
+                    #expect(check == "\(equation), but \(correction).")
+                }
+            }
+        }
+        // Half the claims are wrong, as the drills are meant to be.
+        #expect(abs(Double(wrong) / Double(claims) - 0.5) < 0.05)
     }
 
     @Test func theBenchmarkIsBalancedAndUsesTheGeneratorsSolutionsFirst() throws {
@@ -199,4 +239,17 @@ import Testing
 extension Array where Element == String {
     /// The two parts of a string split once.
     fileprivate var splitPair: (String, String)? { count == 2 ? (self[0], self[1]) : nil }
+}
+
+/// The true result of `a op b = claimed`, computed here rather than by the world's code.
+private func evaluated(_ equation: String) -> Int? {
+    let words = equation.split(separator: " ")
+    guard words.count == 5, let left = Int(words[0]), let right = Int(words[2]) else { return nil }
+    switch words[1] {
+    case "+": return left + right
+    case "-": return left - right
+    case "×": return left * right
+    case "÷": return left % right == 0 ? left / right : nil
+    default: return nil
+    }
 }

@@ -49,8 +49,8 @@ import Testing
             "the verifier was asked about every record")
         let times = try String(contentsOfFile: directory + "/phase-times.tsv", encoding: .utf8)
         #expect(
-            times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(8) == [
-                "corpus", "tokenizer", "base", "generator", "verifier", "stage1", "benchmark", "eval/verifier",
+            times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(9) == [
+                "corpus", "tokenizer", "copy", "base", "generator", "verifier", "stage1", "benchmark", "eval/verifier",
             ])
 
         let again = try run(directory)
@@ -113,9 +113,9 @@ import Testing
         let outcome = try CommandRunner.run(
             "spark-train", ["recipe", "--quick", "--out", directory, "--split-pattern", "gpt2"])
         #expect(outcome.status == 2)
-        #expect(outcome.errorOutput.contains("--split-pattern must be llama3 or qwen2, found gpt2"))
+        #expect(outcome.errorOutput.contains("--split-pattern must be qwen2 or llama3, found gpt2"))
         #expect(!FileManager.default.fileExists(atPath: directory))
         let help = try CommandRunner.run("spark-train", ["recipe", "--help"])
-        #expect(help.output.contains("--split-pattern llama3|qwen2") && help.output.contains("(default: llama3)"))
+        #expect(help.output.contains("--split-pattern qwen2|llama3") && help.output.contains("(default: qwen2)"))
     }
 }

@@ -1,0 +1,56 @@
+// The two kinds of pretraining document that teach the recipe's base to read what stands in its context,
+// which a verifier must do to quote a student's wrong number (README "The recipe"):
+// - copy documents, the recipe's first phase: equations with random results, then the same equations
+//   again in the same order, so that nothing but the earlier line predicts a repeated result. A 1.77M-
+//   parameter model learns nothing else from them for ~9M tokens, then copies (0.99 at the results
+//   after ~16M), as induction heads form late (Aoyama, Wilcox and Schneider, arXiv 2511.16893). Their
+//   results are noise, so they come before the world's text, never with it: mixed in, they taught the
+//   base that a result is copied, not computed.
+// - checking drills, part of the world's text: equations of the worlds' kind, half with a wrong
+//   result, then each one copied as written and, where it is wrong, computed again. They keep both
+//   skills and teach which one a place asks for: the copy, wrong number included, then the sum.
+// `scripts/copy_tasks.py` writes and probes the copy documents in the same format.
+
+import Domain
+
+public enum CopyCurriculum {
+    public static func copyDocuments(count: Int, seed: UInt64) -> [String] {
+        var random = WorldRandom(seed: seed)
+        return (0..<count).map { _ in
+            let operations = ArithmeticOperation.allCases.map(\.symbol)
+            let lines = (0..<random.draw(6...12)).map { _ in
+                "\(random.draw(2...99)) \(random.pick(operations)) \(random.draw(2...99)) = \(random.draw(0...999))"
+            }
+            let body = lines.joined(separator: "\n")
+            return "Equations:\n\(body)\n\nThe same equations again:\n\(body)"
+        }
+    }
+
+    public static func checkingDrills(count: Int, seed: UInt64) -> [String] {
+        var random = WorldRandom(seed: seed)
+        return (0..<count).map { _ in
+            var claims: [String] = []
+            var checks: [String] = []
+            for _ in 0..<random.draw(3...8) {
+                let fact = ArithmeticFact.random(&random)
+                let claim = random.draw(0...1) == 0 ? fact.equation(claiming: wrongResult(fact.result, &random)) : fact
+                claims.append(claim.text)
+                checks.append(
+                    claim.result == fact.result
+                        ? "\(claim.text), which is right." : "\(claim.text), but \(fact.text).")
+            }
+            return "Equations:\n" + claims.joined(separator: "\n") + "\n\nChecked:\n" + checks.joined(separator: "\n")
+        }
+    }
+
+    /// Mostly a near miss, as a slip of arithmetic gives; otherwise any value of the worlds' range.
+    private static func wrongResult(_ result: Int, _ random: inout WorldRandom) -> Int {
+        while true {
+            let wrong =
+                random.draw(0...4) < 3
+                ? max(0, result + (random.draw(0...1) == 0 ? -1 : 1) * random.draw(1...12))
+                : random.draw(0...RecipeWorlds.valueLimit)
+            if wrong != result { return wrong }
+        }
+    }
+}
