@@ -9,17 +9,22 @@ tasks isolate that skill from arithmetic: every result is a random number, so no
 line predicts it. Kinds:
   numbers   a line of random numbers, then `again: ` and the same line;
   in-order  equations with random results, then the same equations in the same order;
-  shuffled  the same equations in another order: the line to copy from is found by its operands.
+  shuffled  the same equations in another order: the line to copy from is found by its operands;
+  drills    true equations of the recipe's kind, half with a wrong result, then `Checked:` each one
+            copied as written and the wrong ones computed again (`a op b = claimed, but a op b = right.`),
+            as the recipe's checking drills: a base must copy the claim and compute the correction.
 `write` makes a pretraining file for `spark-train pretrain --data` (the recipe's copy phase writes
 in-order documents of this format itself: Sources/Recipe/CopyCurriculum.swift); `probe` teacher-forces a checkpoint
 (transformers) on fresh documents of the kind (another seed) and prints the mean probability of the
-copied token at the first digit of each repeated result and at every other repeated token. An
-untrained model gives about 0.1 at a result's first digit; one that copies, near 1.
+copied token at the first digit of each repeated result and at every other repeated token (for drills:
+at the first digit of a wrong claim's copy and of its correction, where the two differ). An untrained
+model gives about 0.1 at a result's first digit; one that copies, near 1.
 """
 
 import argparse
 import json
 import random
+import re
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -29,10 +34,14 @@ REPEAT_MARKERS = {
     "numbers": "\nagain: ",
     "in-order": "\n\nThe same equations again:\n",
     "shuffled": "\n\nThe same equations, in another order:\n",
+    "drills": "\n\nChecked:\n",
 }
+WRONG_CHECK = re.compile(r"^[^\n]* = (\d+), but [^\n]* = (\d+)\.$", re.MULTILINE)
 
 
 def document(kind, generator):
+    if kind == "drills":
+        return drill(generator)
     if kind == "numbers":
         numbers = " ".join(str(generator.randint(0, 999)) for _ in range(generator.randint(6, 16)))
         return numbers + REPEAT_MARKERS[kind] + numbers
@@ -44,6 +53,35 @@ def document(kind, generator):
     if kind == "shuffled":
         generator.shuffle(repeated)
     return "Equations:\n" + "\n".join(lines) + REPEAT_MARKERS[kind] + "\n".join(repeated)
+
+
+def drill(generator):
+    claims, checks = [], []
+    for _ in range(generator.randint(3, 8)):
+        operator = generator.choice(OPERATORS)
+        right = generator.randint(2, 9)
+        if operator in "+-":
+            right = generator.choice([right, generator.randint(4, 81)])
+        if operator == "+":
+            left = generator.randint(2, 99 - right)
+            result = left + right
+        elif operator == "-":
+            result = generator.randint(1, 99 - right)
+            left = result + right
+        elif operator == "×":
+            left = generator.randint(2, 99 // right)
+            result = left * right
+        else:
+            result = generator.randint(2, 99 // right)
+            left = result * right
+        claimed = result
+        if generator.random() < 0.5:
+            while claimed == result:
+                claimed = generator.randint(0, 99)
+        claim = f"{left} {operator} {right} = {claimed}"
+        claims.append(claim)
+        checks.append(f"{claim}, which is right." if claimed == result else f"{claim}, but {left} {operator} {right} = {result}.")
+    return "Equations:\n" + "\n".join(claims) + REPEAT_MARKERS["drills"] + "\n".join(checks)
 
 
 def write(arguments):
@@ -64,12 +102,24 @@ def probe(arguments):
         encoding = tokenizer(text, return_offsets_mapping=True, add_special_tokens=False)
         with torch.no_grad():
             probabilities = model(torch.tensor([encoding.input_ids])).logits[0].softmax(-1)
+        token_at = {start: index for index, (start, _) in enumerate(encoding.offset_mapping)}
+        probability = lambda index: probabilities[index - 1, encoding.input_ids[index]].item()
         repeat_start = text.index(REPEAT_MARKERS[arguments.kind]) + len(REPEAT_MARKERS[arguments.kind])
+        if arguments.kind == "drills":
+            for match in WRONG_CHECK.finditer(text, repeat_start):
+                if match.group(1)[0] != match.group(2)[0]:
+                    results.append(probability(token_at[match.start(1)]))
+                    others.append(probability(token_at[match.start(2)]))
+            continue
         for index, (start, _) in enumerate(encoding.offset_mapping):
-            if start < repeat_start:
-                continue
-            copied = probabilities[index - 1, encoding.input_ids[index]].item()
-            (results if text[:start].endswith("= ") else others).append(copied)
+            if start >= repeat_start:
+                (results if text[:start].endswith("= ") else others).append(probability(index))
+    if arguments.kind == "drills":
+        if not results:
+            raise SystemExit("no wrong claim whose first digit differs from the right one: probe more --documents")
+        print(f"drills: mean p(claimed digit) at a wrong claim's copy {sum(results) / len(results):.3f}, "
+              f"p(right digit) at its correction {sum(others) / len(others):.3f}")
+        return
     parts = [f"first digits of results {sum(results) / len(results):.3f}"] if results else []
     parts.append(f"other repeated tokens {sum(others) / len(others):.3f}")
     print(f"{arguments.kind}: mean p(copied token) at " + ", ".join(parts))
