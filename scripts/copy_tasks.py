@@ -5,20 +5,20 @@
     python3 scripts/copy_tasks.py probe KIND MODEL_DIR [--documents N]
 
 A recipe verifier must quote the student's numbers, wrong ones included (README, "The recipe"). These
-tasks isolate that skill from arithmetic: every result is a random number, so nothing but the earlier
-line predicts it. Kinds:
+tasks isolate that skill: in the first three kinds every result is a random number, so nothing but the
+earlier line predicts it; drills ask for the copy and for the sum in turn. Kinds:
   numbers   a line of random numbers, then `again: ` and the same line;
   in-order  equations with random results, then the same equations in the same order;
   shuffled  the same equations in another order: the line to copy from is found by its operands;
-  drills    true equations of the recipe's kind, half with a wrong result, then `Checked:` each one
-            copied as written and the wrong ones computed again (`a op b = claimed, but a op b = right.`),
-            as the recipe's checking drills: a base must copy the claim and compute the correction.
-`write` makes a pretraining file for `spark-train pretrain --data` (the recipe's copy phase writes
-in-order documents of this format itself: Sources/Recipe/CopyCurriculum.swift); `probe` teacher-forces a checkpoint
+  drills    true equations of the recipe's kind, half with a wrong result (any value below 100, where
+            the recipe's own drills mostly miss by a little), then `Checked:` each one copied as
+            written and the wrong ones computed again (`a op b = claimed, but a op b = right.`).
+`write` makes a pretraining file for `spark-train pretrain --data` (the recipe writes its in-order copy
+documents and drills itself: Sources/Recipe/CopyCurriculum.swift); `probe` teacher-forces a checkpoint
 (transformers) on fresh documents of the kind (another seed) and prints the mean probability of the
-copied token at the first digit of each repeated result and at every other repeated token (for drills:
-at the first digit of a wrong claim's copy and of its correction, where the two differ). An untrained
-model gives about 0.1 at a result's first digit; one that copies, near 1.
+copied token at the first digit of each repeated result and at every other repeated token; for drills,
+of the claimed digit at a wrong claim's copy and of the right digit at its correction, where the two
+differ. An untrained model gives about 0.1 at a result's first digit; one that copies, near 1.
 """
 
 import argparse
@@ -46,7 +46,8 @@ def document(kind, generator):
         numbers = " ".join(str(generator.randint(0, 999)) for _ in range(generator.randint(6, 16)))
         return numbers + REPEAT_MARKERS[kind] + numbers
     lines = [
-        f"{generator.randint(2, 99)} {generator.choice(OPERATORS)} {generator.randint(2, 99)} = {generator.randint(0, 999)}"
+        f"{generator.randint(2, 99)} {generator.choice(OPERATORS)} {generator.randint(2, 99)} = "
+        f"{generator.randint(0, 999)}"
         for _ in range(generator.randint(6, 12))
     ]
     repeated = list(lines)
@@ -80,7 +81,8 @@ def drill(generator):
                 claimed = generator.randint(0, 99)
         claim = f"{left} {operator} {right} = {claimed}"
         claims.append(claim)
-        checks.append(f"{claim}, which is right." if claimed == result else f"{claim}, but {left} {operator} {right} = {result}.")
+        correction = f"{left} {operator} {right} = {result}"
+        checks.append(f"{claim}, which is right." if claimed == result else f"{claim}, but {correction}.")
     return "Equations:\n" + "\n".join(claims) + REPEAT_MARKERS["drills"] + "\n".join(checks)
 
 
@@ -96,33 +98,44 @@ def probe(arguments):
     model = AutoModelForCausalLM.from_pretrained(arguments.path, dtype=torch.float32).eval()
     # Another seed than `write`'s default, so the probe never scores a training document.
     generator = random.Random(1_000_003)
-    results, others = [], []
+    first, second = [], []
+    score = score_drill if arguments.kind == "drills" else score_repeat
     for _ in range(arguments.documents):
         text = document(arguments.kind, generator)
         encoding = tokenizer(text, return_offsets_mapping=True, add_special_tokens=False)
         with torch.no_grad():
             probabilities = model(torch.tensor([encoding.input_ids])).logits[0].softmax(-1)
-        token_at = {start: index for index, (start, _) in enumerate(encoding.offset_mapping)}
+        # The probability the model gave each token of the text, by the token's index.
         probability = lambda index: probabilities[index - 1, encoding.input_ids[index]].item()
         repeat_start = text.index(REPEAT_MARKERS[arguments.kind]) + len(REPEAT_MARKERS[arguments.kind])
-        if arguments.kind == "drills":
-            for match in WRONG_CHECK.finditer(text, repeat_start):
-                if match.group(1)[0] != match.group(2)[0]:
-                    results.append(probability(token_at[match.start(1)]))
-                    others.append(probability(token_at[match.start(2)]))
-            continue
-        for index, (start, _) in enumerate(encoding.offset_mapping):
-            if start >= repeat_start:
-                (results if text[:start].endswith("= ") else others).append(probability(index))
+        score(text, encoding.offset_mapping, probability, repeat_start, first, second)
+    mean = lambda values: sum(values) / len(values)
     if arguments.kind == "drills":
-        if not results:
-            raise SystemExit("no wrong claim whose first digit differs from the right one: probe more --documents")
-        print(f"drills: mean p(claimed digit) at a wrong claim's copy {sum(results) / len(results):.3f}, "
-              f"p(right digit) at its correction {sum(others) / len(others):.3f}")
+        if not first:
+            raise SystemExit(
+                "no wrong claim whose first digit differs from the right one: probe more --documents")
+        print(f"drills: mean p(claimed digit) at a wrong claim's copy {mean(first):.3f}, "
+              f"p(right digit) at its correction {mean(second):.3f}")
         return
-    parts = [f"first digits of results {sum(results) / len(results):.3f}"] if results else []
-    parts.append(f"other repeated tokens {sum(others) / len(others):.3f}")
+    parts = [f"first digits of results {mean(first):.3f}"] if first else []
+    parts.append(f"other repeated tokens {mean(second):.3f}")
     print(f"{arguments.kind}: mean p(copied token) at " + ", ".join(parts))
+
+
+def score_repeat(text, offsets, probability, repeat_start, results, others):
+    """Every repeated token: the first digits of results apart from the rest."""
+    for index, (start, _) in enumerate(offsets):
+        if start >= repeat_start:
+            (results if text[:start].endswith("= ") else others).append(probability(index))
+
+
+def score_drill(text, offsets, probability, repeat_start, copies, corrections):
+    """A wrong claim's copy and its correction, where their first digits differ."""
+    token_at = {start: index for index, (start, _) in enumerate(offsets)}
+    for match in WRONG_CHECK.finditer(text, repeat_start):
+        if match.group(1)[0] != match.group(2)[0]:
+            copies.append(probability(token_at[match.start(1)]))
+            corrections.append(probability(token_at[match.start(2)]))
 
 
 def main():
