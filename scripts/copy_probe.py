@@ -9,7 +9,10 @@ of the first such step, the probability of the student's first digit (what the q
 the right one (what solving again gives), where the two differ; then the same two at the first digit of
 its recomputation. A verifier that reads puts its mass on the student's digit in the quote and on the
 right one in the recomputation; one that solves again puts it on the right digit in both, and one that
-only copies on the student's in both: either has nothing to flag. Prints the means and one pair per row.
+only copies on the student's in both: either has nothing to flag. Then, on rows whose check of the
+numbers (`The problem calls for 76 minus 40 here, not 74 minus 40.`) finds a wrong number, the same two
+at the first digit where the planned computation and the student's differ, where the right one must
+win. Prints the means and one pair per row.
 """
 
 import argparse
@@ -20,7 +23,9 @@ import re
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-WRONG_STEP = re.compile(r"## Step \d+: [^\n]*?= (\d+)[^\n]*\nRecomputing: [^\n]*= (\d+), not (\d+)")
+WRONG_STEP = re.compile(
+    r"## Step \d+: [^\n]*?= (\d+)[^\n]*\n(?:The problem calls for [^\n]*\n)?Recomputing: [^\n]* is (\d+), not (\d+)")
+WRONG_NUMBERS = re.compile(r"The problem calls for ([^\n]*) here, not ([^\n]*)\.")
 
 
 def main():
@@ -40,23 +45,32 @@ def main():
         and ", not " in row["completion"]
     ][-arguments.rows:]
 
-    quotes, recomputations = [], []
+    quotes, recomputations, number_checks = [], [], []
     for row in rows:
         text = tokenizer.apply_chat_template(
             [{"role": "user", "content": row["prompt"]}], tokenize=False, add_generation_prompt=True)
+        before = lambda end: text + row["completion"][:end]
+        numbers = WRONG_NUMBERS.search(row["completion"])
+        if numbers is not None:
+            planned, written = numbers.group(1), numbers.group(2)
+            differ = next((i for i, (a, b) in enumerate(zip(planned, written)) if a != b), None)
+            if differ is not None and planned[differ].isdigit() and written[differ].isdigit():
+                number_checks.append(first_digit_probabilities(
+                    model, tokenizer, before(numbers.start(1) + differ), written[differ], planned[differ]))
         match = WRONG_STEP.search(row["completion"])
         if match is None:
             continue
         right, student = match.group(2), match.group(3)
         if right[0] == student[0]:
             continue
-        before = lambda end: text + row["completion"][:end]
         quotes.append(first_digit_probabilities(model, tokenizer, before(match.start(1)), student, right))
         recomputations.append(first_digit_probabilities(model, tokenizer, before(match.start(2)), student, right))
 
     if not quotes:
         raise SystemExit("no row recomputes a step to a value whose first digit differs from the student's")
-    for name, pairs in [("quote", quotes), ("recomputation", recomputations)]:
+    for name, pairs in [("quote", quotes), ("recomputation", recomputations), ("check of the numbers", number_checks)]:
+        if not pairs:
+            continue
         student_mean = sum(p for p, _ in pairs) / len(pairs)
         right_mean = sum(q for _, q in pairs) / len(pairs)
         print(f"{name}, {len(pairs)} rows: student's digit {student_mean:.3f}, right digit {right_mean:.3f}")

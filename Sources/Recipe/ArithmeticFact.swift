@@ -1,5 +1,5 @@
 // One equation of the kind world solutions compute, `17 + 25 = 42`: the pretraining text's arithmetic
-// facts, and the claims of its checking drills (whose result may be wrong).
+// facts (in symbols and in words), and the claims of its checking drills (whose result may be wrong).
 
 import Domain
 
@@ -10,6 +10,9 @@ struct ArithmeticFact: Sendable, Equatable {
     let result: Int
 
     var text: String { "\(left) \(operation.symbol) \(right) = \(result)" }
+
+    /// The fact in words, `37 plus 5 is 42`.
+    var spokenText: String { "\(SpokenArithmetic.expression(left, operation, right)) is \(result)" }
 
     func equation(claiming claimed: Int) -> ArithmeticFact {
         ArithmeticFact(left: left, operation: operation, right: right, result: claimed)

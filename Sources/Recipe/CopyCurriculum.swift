@@ -7,9 +7,11 @@
 //   results are noise, so they come before the world's text, never with it: mixed in, they taught the
 //   base that a result is copied, not computed.
 // - checking drills, part of the world's text: equations of the worlds' kind, half with a wrong
-//   result, then each one copied as written and, where it is wrong, computed again, so that the base
-//   learns which of the two a place asks for. It does, in the drills (0.999 at a wrong claim's copy,
-//   0.64 at its correction), but that copy has not carried to a verifier's quotes yet (README).
+//   result, then each one checked in the verifier's own format: quoted as written under `## Step k:`,
+//   recomputed in words (`Recomputing: 96 divided by 8 is 12, not 60.`) and judged, so that the base
+//   learns which of the two places asks for a copy and which for a computation. With the recomputation
+//   in symbols the base learned to copy the claim into it; in words it computes (0.98 of the right
+//   first digits after four continuations, README "The recipe").
 // `scripts/copy_tasks.py` writes and probes the copy documents in the same format.
 
 import Domain
@@ -32,15 +34,18 @@ public enum CopyCurriculum {
         return (0..<count).map { _ in
             var claims: [String] = []
             var checks: [String] = []
-            for _ in 0..<random.draw(3...8) {
+            for index in 0..<random.draw(3...8) {
                 let fact = ArithmeticFact.random(&random)
                 let claim = random.draw(0...1) == 0 ? fact.equation(claiming: wrongResult(fact.result, &random)) : fact
                 claims.append(claim.text)
+                let recomputed = "Recomputing: \(fact.spokenText)"
                 checks.append(
-                    claim.result == fact.result
-                        ? "\(claim.text), which is right." : "\(claim.text), but \(fact.text).")
+                    "## Step \(index + 1): \(claim.text)\n"
+                        + (claim.result == fact.result
+                            ? "\(recomputed), which matches.\n\n**This step is correct.**"
+                            : "\(recomputed), not \(claim.result).\n\n**This step is incorrect.**"))
             }
-            return "Equations:\n" + claims.joined(separator: "\n") + "\n\nChecked:\n" + checks.joined(separator: "\n")
+            return "Equations:\n" + claims.joined(separator: "\n") + "\n\nChecked:\n" + checks.joined(separator: "\n\n")
         }
     }
 

@@ -1,5 +1,5 @@
 // Writes wrong solutions of world problems for the verifier's training data: the gold solution's
-// steps (`SolutionWriter`'s wording) with one error planted, and every later step computed honestly
+// steps (`SolutionWriter`'s wording) with one error planted (or several), and every later step computed honestly
 // from the values written before it, so the error propagates as a real solver's would. The planted
 // kinds are the checker's first two (a wrong result, a wrong number); its third, building on a wrong
 // result, follows in the later steps. Labels never come from here: the caller asks `StepChecker`.
@@ -19,7 +19,14 @@ public enum SolutionCorruptor {
     public static func solution(
         of problem: WorldProblem, plantingAt stepIndex: Int, kind: PlantedError, random: inout WorldRandom
     ) -> String? {
-        precondition(problem.plan.indices.contains(stepIndex), "no plan step \(stepIndex)")
+        solution(of: problem, planting: [stepIndex: kind], random: &random)
+    }
+
+    /// The solution with an error of the given kind planted at each of `planted`'s plan steps.
+    public static func solution(
+        of problem: WorldProblem, planting planted: [Int: PlantedError], random: inout WorldRandom
+    ) -> String? {
+        precondition(planted.keys.allSatisfy(problem.plan.indices.contains), "no such plan step")
         var written: [Int] = []
         var lines: [String] = []
         func value(_ operand: PlanOperand) -> Int {
@@ -31,7 +38,7 @@ public enum SolutionCorruptor {
         for (index, step) in problem.plan.enumerated() {
             var left = value(step.left)
             var right = value(step.right)
-            if index == stepIndex && kind == .quantity {
+            if planted[index] == .quantity {
                 // Change the operand a reader is likelier to misread: the stated one when there is one.
                 // The misread number is one the story never had, or the step might compute a planned value.
                 let known = Set(problem.givens + written)
@@ -43,7 +50,7 @@ public enum SolutionCorruptor {
             }
             guard let exact = exactResult(step.operation, left, right) else { return nil }
             var result = exact
-            if index == stepIndex && kind == .arithmetic {
+            if planted[index] == .arithmetic {
                 let offset = random.draw(1...9) * (random.draw(0...1) == 0 ? 1 : -1)
                 result = exact + offset > 0 ? exact + offset : exact + abs(offset)
             }

@@ -1,31 +1,44 @@
 // Writes the teacher verifications the recipe's verifier learns from: for a solution the checker has
 // judged, one `## Step k: <the step, quoted>` section per step with a short analysis and SPARK's
 // verdict line, then the final verdict line (SPARK-FORMATS.md §1, PRM-CoT). The verdicts are the
-// checker's; the analysis recomputes the step's equation and, for a wrong step, names the kind of error
-// the checker found. Quoting the whole step makes each section one contiguous copy from the solution,
-// which a small model learns far sooner than picking a step's numbers out of a long prompt (a verifier
-// that wrote only the step's first words and its equation made up the numbers of two steps in three).
+// checker's. The analysis of a step with an equation writes two checks, both in words so that neither
+// can be copied from the solution's symbols (SpokenArithmetic):
+// - the computation the problem calls for at this step, from its plan with the true values (`The
+//   problem calls for 76 minus 40 here, not 74 minus 40.`): a wrong number, misread or carried from a
+//   wrong step, shows there; about half of the benchmark's errors are wrong numbers whose arithmetic
+//   is right, and a verifier that only recomputed the student's expression passed them;
+// - the student's expression recomputed (`Recomputing: 74 minus 40 is 34, which matches.`), which
+//   shows a wrong result;
+// then names the kind of error the checker found. Quoting the whole step makes each section one
+// contiguous copy from the solution, which a small model learns far sooner than picking a step's
+// numbers out of a long prompt (a verifier that wrote only the step's first words and its equation
+// made up the numbers of two steps in three).
 // Also the critique and merged verification the meta-critique methods ask the verifier for, written
 // from the checker's labels of a verification whose verdicts may be wrong.
 
 import Domain
 
 public enum VerificationWriter {
-    /// A verification in PRM-CoT format whose verdicts are `judgement`'s.
-    public static func verification(of judgement: SolutionJudgement) -> String {
-        verification(of: judgement, verdicts: judgement.stepCorrectness)
+    /// A verification in PRM-CoT format whose verdicts are `judgement`'s; `problem` is the one the
+    /// judged solution solves.
+    public static func verification(of judgement: SolutionJudgement, for problem: WorldProblem) -> String {
+        verification(of: judgement, for: problem, verdicts: judgement.stepCorrectness)
     }
 
     /// A verification of `judgement`'s steps with the given verdicts (a noisy one when they differ from
     /// the checker's); the analysis of a step whose verdict is wrong argues for the wrong verdict, as a
     /// confused verifier would.
-    public static func verification(of judgement: SolutionJudgement, verdicts: [Bool]) -> String {
+    public static func verification(of judgement: SolutionJudgement, for problem: WorldProblem, verdicts: [Bool])
+        -> String
+    {
         precondition(verdicts.count == judgement.steps.count, "one verdict per step")
         var sections: [String] = []
         for (index, step) in judgement.steps.enumerated() {
             let claimedError = verdicts[index] ? nil : (judgement.stepErrors[index] ?? .wrongArithmetic)
             sections.append(
-                "## Step \(index + 1): \(step)\n\(analysis(of: step, error: claimedError))\n\n"
+                "## Step \(index + 1): \(step)\n"
+                    + analysis(of: step, at: index, in: problem, error: claimedError)
+                    + "\n\n"
                     + verdictLine(verdicts[index]))
         }
         // The answer line is read too: a solution whose steps all pass but whose answer is wrong is wrong.
@@ -74,24 +87,38 @@ public enum VerificationWriter {
         correct ? "**This step is correct.**" : "**This step is incorrect.**"
     }
 
-    /// Recomputes the step's expression before judging it, so the verdict follows from a written sum
-    /// (the chain of thought a small model can carry out) rather than from a sum done silently.
-    private static func analysis(of step: String, error: StepError?) -> String {
+    /// Checks the step's numbers against the plan and recomputes its expression before judging it, so
+    /// that the verdict follows from written checks (the chain of thought a small model can carry out)
+    /// rather than from ones done silently.
+    private static func analysis(of step: String, at index: Int, in problem: WorldProblem, error: StepError?) -> String
+    {
         guard let equation = StepArithmetic(parsing: step).equations.first else {
             return error == nil
                 ? "The student states values the problem gives or earlier steps found."
                 : "The student states a value that \(reason(error!))."
         }
-        let expression = rendered(equation.operands, equation.operations)
-        let claimed = number(equation.claimed)
-        let value = equation.value.map(number) ?? "undefined"
-        let recomputed = "Recomputing: \(expression) = \(value)"
+        let written = SpokenArithmetic.expression(equation.operands, equation.operations)
+        var lines: [String] = []
+        if problem.plan.indices.contains(index) {
+            let planned = problem.plan[index]
+            let called = SpokenArithmetic.expression(
+                problem.value(of: planned.left), planned.operation, problem.value(of: planned.right))
+            let numbersWrong = error == .wrongQuantity || error == .buildsOnWrongResult
+            lines.append(
+                numbersWrong && called != written
+                    ? "The problem calls for \(called) here, not \(written)."
+                    : "The problem calls for \(written) here, as the step has it.")
+        }
+        let claimed = SpokenArithmetic.number(equation.claimed)
+        let value = equation.value.map(SpokenArithmetic.number) ?? "undefined"
+        let recomputed = "Recomputing: \(written) is \(value)"
         let comparison = value == claimed ? "\(recomputed), which matches." : "\(recomputed), not \(claimed)."
         switch error {
-        case nil: return "\(comparison) These are the right numbers for this step."
-        case .wrongArithmetic: return "\(comparison) The arithmetic is wrong."
-        case .wrongQuantity, .buildsOnWrongResult: return "\(comparison) But \(reason(error!))."
+        case nil: lines.append("\(comparison) These are the right numbers for this step.")
+        case .wrongArithmetic: lines.append("\(comparison) The arithmetic is wrong.")
+        case .wrongQuantity, .buildsOnWrongResult: lines.append("\(comparison) But \(reason(error!)).")
         }
+        return lines.joined(separator: "\n")
     }
 
     private static func reason(_ error: StepError) -> String {
@@ -100,17 +127,5 @@ public enum VerificationWriter {
         case .wrongQuantity: "it uses a number that the problem does not give for this step"
         case .buildsOnWrongResult: "it builds on a wrong result of an earlier step"
         }
-    }
-
-    private static func rendered(_ operands: [Double], _ operations: [ArithmeticOperation]) -> String {
-        var text = number(operands[0])
-        for (operation, operand) in zip(operations, operands.dropFirst()) {
-            text += " \(operation.symbol) \(number(operand))"
-        }
-        return text
-    }
-
-    private static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

@@ -1,11 +1,15 @@
 // The training text of the recipe's three language models, made from the math worlds and the checker:
-// - pretraining documents: problems of both worlds with their gold solutions, arithmetic facts
-//   (`17 + 25 = 42`) over the numbers the worlds use, so the base model has seen the language and the
-//   sums before it is asked to solve or judge, and reviews: several solutions, one in three with a
-//   planted error, then one of them quoted step by step, so that the base learns to look hundreds of
-//   tokens back and copy what stands there, wrong numbers included, as the verifier must (a base
-//   trained on short documents alone repeated a number 900 tokens back once in 20 after fine-tuning),
-//   and checking drills (CopyCurriculum);
+// - pretraining documents: problems of both worlds with their gold solutions; arithmetic facts over
+//   the numbers the worlds use, in symbols (`17 + 25 = 42`) and in words (`17 plus 25 is 42`, the form
+//   of a verification's recomputation), so the base model has seen the language and the sums before it
+//   is asked to solve or judge; reviews: several solutions, one in three with a planted error, then
+//   one of them quoted step by step, so that the base learns to look hundreds of tokens back and copy
+//   what stands there, wrong numbers included, as the verifier must; checking drills
+//   (CopyCurriculum); and verification documents: a problem, a student's solution with errors planted
+//   densely, and the teacher's verification in the verifier's format. A verifier fine-tuned from a base
+//   without them solved the problem again where it should quote the student's step, and copied the
+//   student's result where it should compute; 18,000 of them made the first base that quotes and
+//   computes in the verifier's own rows before any fine-tuning (README "The recipe");
 // - the generator's SFT rows: Stage I's generator prompt, a gold solution as the completion;
 // - the verifier's SFT rows, all on the verifier's world: Stage I's verifier prompt (sometimes the
 //   reference-guided one) with a verification whose verdicts are the checker's; and, for the
@@ -37,9 +41,9 @@ public struct SFTRow: Sendable, Equatable {
 }
 
 public enum WorldCorpus {
-    public static func pretrainingLines(problemCount: Int, factCount: Int, drillCount: Int, seed: UInt64) throws
-        -> [String]
-    {
+    public static func pretrainingLines(
+        problemCount: Int, factCount: Int, drillCount: Int, verificationCount: Int, seed: UInt64
+    ) throws -> [String] {
         var documents: [String] = []
         for (index, settings) in [RecipeWorlds.policy, RecipeWorlds.verifier].enumerated() {
             let generator = try ProblemGenerator(settings: settings)
@@ -54,18 +58,45 @@ public enum WorldCorpus {
                 documents.append(review(Array(reviewed[start..<min(start + count, reviewed.count)]), random: &random))
                 start += count
             }
+            let verified = generator.problems(count: verificationCount / 2, seed: seed &+ 23 &+ UInt64(index))
+            documents += verified.map { verificationDocument($0, random: &random) }
         }
         var random = WorldRandom(seed: seed &+ 7)
         let factsPerDocument = 16
-        for _ in 0..<max(1, factCount / factsPerDocument) {
-            documents.append(
-                (0..<factsPerDocument).map { _ in ArithmeticFact.random(&random).text }.joined(separator: "\n"))
+        for spoken in [false, true] {
+            for _ in 0..<max(1, factCount / factsPerDocument) {
+                let facts = (0..<factsPerDocument).map { _ in ArithmeticFact.random(&random) }
+                documents.append(facts.map { spoken ? $0.spokenText : $0.text }.joined(separator: "\n"))
+            }
         }
         documents += CopyCurriculum.checkingDrills(count: drillCount, seed: seed &+ 19)
-        // Interleaved, so that the held-out share and every batch see both kinds.
+        // Interleaved, so that the held-out share and every batch see every kind.
         var shuffled = documents
         shuffle(&shuffled, random: &random)
         return shuffled.map(textLine)
+    }
+
+    /// A problem, a solution with an error planted at each step at odds of one in three (half of them
+    /// wrong numbers, half wrong results, each carried into the later steps as a solver would), and its
+    /// verification with the checker's verdicts, laid out as Stage I's verifier prompt ends and its
+    /// reply goes on. About half of the steps are correct, as in the verifier's rows, and most documents
+    /// have a wrong step to quote as written.
+    static func verificationDocument(_ problem: WorldProblem, random: inout WorldRandom) -> String {
+        var solution = SolutionWriter.solution(of: problem)
+        // A planting whose carried error needs an inexact division is drawn again.
+        for _ in 0..<8 {
+            var planted: [Int: PlantedError] = [:]
+            for index in problem.plan.indices where random.draw(0...2) == 0 {
+                planted[index] = random.pick(PlantedError.allCases)
+            }
+            if let corrupted = SolutionCorruptor.solution(of: problem, planting: planted, random: &random) {
+                solution = corrupted
+                break
+            }
+        }
+        let judgement = StepChecker(problem: problem).judge(solution)
+        return "Problem: \(problem.text)\n\nStudent Solution:\n\(solution)\n\nTeacher Verification:\n"
+            + VerificationWriter.verification(of: judgement, for: problem)
     }
 
     /// Solutions in a review document: with about 150 tokens each, the quoted one stands up to about
@@ -119,10 +150,10 @@ public enum WorldCorpus {
                     SFTRow(
                         prompt: StageOnePrompts.verifier(
                             problem: problem.text, solution: solution, expectedAnswer: String(problem.answer)),
-                        completion: VerificationWriter.verification(of: judgement)))
+                        completion: VerificationWriter.verification(of: judgement, for: problem)))
             case 1, 2:
                 let verdicts = noisy(truth, random: &random)
-                let verification = VerificationWriter.verification(of: judgement, verdicts: verdicts)
+                let verification = VerificationWriter.verification(of: judgement, for: problem, verdicts: verdicts)
                 rows.append(
                     SFTRow(
                         prompt: StageOnePrompts.critique(
@@ -134,14 +165,15 @@ public enum WorldCorpus {
                     SFTRow(
                         prompt: StageOnePrompts.merge(
                             problem: problem.text, solution: solution,
-                            verification: VerificationWriter.verification(of: judgement, verdicts: verdicts),
+                            verification: VerificationWriter.verification(
+                                of: judgement, for: problem, verdicts: verdicts),
                             critique: VerificationWriter.critique(of: judgement, verdicts: verdicts)),
-                        completion: VerificationWriter.verification(of: judgement)))
+                        completion: VerificationWriter.verification(of: judgement, for: problem)))
             default:
                 rows.append(
                     SFTRow(
                         prompt: StageOnePrompts.verifier(problem: problem.text, solution: solution),
-                        completion: VerificationWriter.verification(of: judgement)))
+                        completion: VerificationWriter.verification(of: judgement, for: problem)))
             }
         }
         return rows

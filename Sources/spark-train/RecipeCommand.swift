@@ -64,7 +64,7 @@ struct Recipe {
         try phase("corpus") { out in
             let pretraining = try WorldCorpus.pretrainingLines(
                 problemCount: scale.pretrainProblems, factCount: scale.pretrainFacts, drillCount: scale.pretrainDrills,
-                seed: seed(1))
+                verificationCount: scale.pretrainVerifications, seed: seed(1))
             let copying = CopyCurriculum.copyDocuments(count: scale.copyDocuments, seed: seed(8))
             let generatorRows = try WorldCorpus.generatorRows(problemCount: scale.generatorProblems, seed: seed(2))
             let verifierRows = try WorldCorpus.verifierRows(problemCount: scale.verifierProblems, seed: seed(3))

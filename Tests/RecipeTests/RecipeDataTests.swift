@@ -42,9 +42,10 @@ import Testing
             for text in [
                 SolutionWriter.solution(of: problem),
                 SolutionCorruptor.solution(of: problem, plantingAt: step, kind: .arithmetic, random: &random),
+                SolutionCorruptor.solution(of: problem, plantingAt: step, kind: .quantity, random: &random),
             ].compactMap(\.self) {
                 let judgement = StepChecker(problem: problem).judge(text)
-                let verification = VerificationWriter.verification(of: judgement)
+                let verification = VerificationWriter.verification(of: judgement, for: problem)
                 let reply = RewardModelReply(parsing: verification, variant: .prmCoT)
                 #expect(reply.stepVerdicts.map { $0 == .correct } == judgement.stepCorrectness)
                 #expect(VerificationWriter.quotedSteps(in: verification) == SolutionText(parsing: text).steps)
@@ -52,6 +53,49 @@ import Testing
                 #expect(reply.outcome == (correct ? .yes : .no))
             }
         }
+    }
+
+    /// Each section checks the step's numbers against the problem's plan and recomputes its expression,
+    /// both in words; a wrong number shows in the first check, a wrong result in the second.
+    @Test func aVerificationChecksTheNumbersThenTheArithmeticInWords() throws {
+        var random = WorldRandom(seed: 8)
+        // A problem whose second step adds to the first one's result, where both errors carry exactly.
+        let (problem, misread, slipped) = try #require(
+            problems.lazy.filter { $0.plan.count >= 2 && $0.plan[1].operation == .add && $0.plan[1].left == .step(0) }
+                .compactMap { problem -> (WorldProblem, String, String)? in
+                    guard
+                        let misread = SolutionCorruptor.solution(
+                            of: problem, plantingAt: 0, kind: .quantity, random: &random),
+                        let slipped = SolutionCorruptor.solution(
+                            of: problem, plantingAt: 1, kind: .arithmetic, random: &random)
+                    else { return nil }
+                    return (problem, misread, slipped)
+                }.first)
+        let sections = VerificationWriter.verification(of: StepChecker(problem: problem).judge(misread), for: problem)
+            .components(separatedBy: "## Step ").dropFirst().map { $0.split(separator: "\n").map(String.init) }
+        let written = try #require(StepArithmetic(parsing: SolutionText(parsing: misread).steps[1]).equations.first)
+        let (left, right) = (Int(written.operands[0]), Int(written.operands[1]))
+        let trueLeft = problem.plan[0].value
+        #expect(left != trueLeft)
+        #expect(
+            sections[1][1]
+                == "The problem calls for \(trueLeft) plus \(right) here, not \(left) plus \(right).")
+        #expect(
+            sections[1][2]
+                == "Recomputing: \(left) plus \(right) is \(left + right), which matches. But it builds on a wrong result of an earlier step."
+        )
+        #expect(sections[1][3] == "**This step is incorrect.**")
+
+        let slip = VerificationWriter.verification(of: StepChecker(problem: problem).judge(slipped), for: problem)
+            .components(separatedBy: "## Step ").dropFirst().map { $0.split(separator: "\n").map(String.init) }
+        let claimed = try #require(StepArithmetic(parsing: SolutionText(parsing: slipped).steps[1]).equations.first)
+        let spoken = "\(Int(claimed.operands[0])) plus \(Int(claimed.operands[1]))"
+        #expect(slip[0][1].hasSuffix("here, as the step has it.") && slip[0][3] == "**This step is correct.**")
+        #expect(slip[1][1] == "The problem calls for \(spoken) here, as the step has it.")
+        #expect(
+            slip[1][2]
+                == "Recomputing: \(spoken) is \(problem.plan[1].value), not \(Int(claimed.claimed)). The arithmetic is wrong."
+        )
     }
 
     /// A verification that quotes the wrong step as written counts as read; one that writes the gold
@@ -63,8 +107,9 @@ import Testing
             SolutionCorruptor.solution(of: problem, plantingAt: 1, kind: .arithmetic, random: &random))
         let steps = SolutionText(parsing: wrong).steps
         let checker = StepChecker(problem: problem)
-        let read = VerificationWriter.verification(of: checker.judge(wrong))
-        let solvedAgain = VerificationWriter.verification(of: checker.judge(SolutionWriter.solution(of: problem)))
+        let read = VerificationWriter.verification(of: checker.judge(wrong), for: problem)
+        let solvedAgain = VerificationWriter.verification(
+            of: checker.judge(SolutionWriter.solution(of: problem)), for: problem)
         var reading = VerificationReading()
         reading.add(reply: read, steps: steps, firstError: 1)
         reading.add(reply: solvedAgain, steps: steps, firstError: 1)
@@ -81,7 +126,7 @@ import Testing
         var verdicts = judgement.stepCorrectness
         verdicts[0] = false
         let reply = RewardModelReply(
-            parsing: VerificationWriter.verification(of: judgement, verdicts: verdicts), variant: .prmCoT)
+            parsing: VerificationWriter.verification(of: judgement, for: problem, verdicts: verdicts), variant: .prmCoT)
         #expect(reply.stepVerdicts.map { $0 == .correct } == verdicts)
         #expect(reply.outcome == .no)
         let critique = VerificationWriter.critique(of: judgement, verdicts: verdicts)
@@ -109,15 +154,35 @@ import Testing
     }
 
     @Test func pretrainingAndGeneratorTextAreTheWorlds() throws {
-        let lines = try WorldCorpus.pretrainingLines(problemCount: 20, factCount: 32, drillCount: 3, seed: 1)
+        let lines = try WorldCorpus.pretrainingLines(
+            problemCount: 20, factCount: 32, drillCount: 3, verificationCount: 40, seed: 1)
         let texts = try lines.map { try JSONValue.parse(Array($0.utf8)).objectValue?["text"]?.stringValue ?? "" }
-        #expect(texts.filter { $0.hasPrefix("Problem: ") }.count == 20)
+        #expect(texts.filter { $0.hasPrefix("Problem: ") && $0.contains("\n\nSolution:\n") }.count == 20)
         let drills = texts.filter { $0.hasPrefix("Equations:\n") }
         #expect(drills.count == 3 && drills.allSatisfy { $0.contains("\n\nChecked:\n") })
         #expect(texts.filter { $0.contains(" = ") && !$0.contains("Problem") }.count == 2 + drills.count)
+        let spokenFact = /\d+ (plus|minus|times|divided by) \d+ is \d+/
+        let spokenFacts = texts.filter { $0.split(separator: "\n").allSatisfy { $0.wholeMatch(of: spokenFact) != nil } }
+        #expect(spokenFacts.count == 2)
+        // Each verification quotes its student's solution step by step, with the checker's verdicts.
+        let verifications = texts.filter { $0.contains("\n\nTeacher Verification:\n") }
+        #expect(verifications.count == 40)
+        var wrongSteps = 0
+        var steps = 0
+        for document in verifications {
+            let (head, verification) = try #require(
+                document.components(separatedBy: "\n\nTeacher Verification:\n").splitPair)
+            let solution = try #require(head.components(separatedBy: "\n\nStudent Solution:\n").last)
+            let reply = RewardModelReply(parsing: verification, variant: .prmCoT)
+            #expect(VerificationWriter.quotedSteps(in: verification) == SolutionText(parsing: solution).steps)
+            steps += reply.stepVerdicts.count
+            wrongSteps += reply.stepVerdicts.filter { $0 != .correct }.count
+        }
+        // Errors planted at one step in three and carried on: about half of the steps are wrong.
+        #expect((0.3...0.7).contains(Double(wrongSteps) / Double(steps)))
         // Each review quotes one of its solutions word for word, planted errors included.
         let reviews = texts.filter { $0.hasPrefix("Problem 1: ") }
-        #expect(reviews.count >= 2 && reviews.count == lines.count - 25)
+        #expect(reviews.count >= 2 && reviews.count == lines.count - 20 - 3 - 4 - 40)
         for review in reviews {
             let (body, quote) = try #require(review.components(separatedBy: ", quoted:\n").splitPair)
             let number = try #require(
@@ -142,25 +207,28 @@ import Testing
         }
     }
 
-    @Test func checkingDrillsCopyEachClaimThenCorrectTheWrongOnes() throws {
+    @Test func checkingDrillsQuoteEachClaimThenRecomputeItInWords() throws {
         var claims = 0
         var wrong = 0
+        let spoken = ["+": "plus", "-": "minus", "×": "times", "÷": "divided by"]
         for drill in CopyCurriculum.checkingDrills(count: 200, seed: 5) {
             let (first, checked) = try #require(drill.components(separatedBy: "\n\nChecked:\n").splitPair)
             let equations = first.split(separator: "\n").dropFirst().map(String.init)
-            let checks = checked.split(separator: "\n").map(String.init)
-            #expect(equations.count == checks.count && (3...8).contains(equations.count))
-            for (equation, check) in zip(equations, checks) {
+            let sections = checked.components(separatedBy: "\n\n## Step ")
+            #expect(equations.count == sections.count && (3...8).contains(equations.count))
+            for (index, (equation, section)) in zip(equations, sections).enumerated() {
                 claims += 1
-                let claimed = try #require(Int(equation.split(separator: " ").last!))
+                let words = equation.split(separator: " ").map(String.init)
+                let claimed = try #require(Int(words[4]))
                 let truth = try #require(evaluated(equation))
                 #expect((0...RecipeWorlds.valueLimit).contains(truth))
+                let header = (index == 0 ? "## Step " : "") + "\(index + 1): \(equation)"
+                let recomputed = "Recomputing: \(words[0]) \(spoken[words[1]]!) \(words[2]) is \(truth)"
                 if claimed == truth {
-                    #expect(check == equation + ", which is right.")
+                    #expect(section == "\(header)\n\(recomputed), which matches.\n\n**This step is correct.**")
                 } else {
                     wrong += 1
-                    let correction = equation.split(separator: " ").dropLast().joined(separator: " ") + " \(truth)"
-                    #expect(check == "\(equation), but \(correction).")
+                    #expect(section == "\(header)\n\(recomputed), not \(claimed).\n\n**This step is incorrect.**")
                 }
             }
         }

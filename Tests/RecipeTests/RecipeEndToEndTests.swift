@@ -78,7 +78,7 @@ import Testing
                 let completions: [RewardModelVariant: String] = [
                     .orm: yes,
                     .prm: (prmLines + ["Verification: Is the answer correct (Yes/No)? \(yes)"]).joined(separator: "\n"),
-                    .prmCoT: VerificationWriter.verification(of: judgement),
+                    .prmCoT: VerificationWriter.verification(of: judgement, for: problem),
                 ]
                 for (variant, completion) in completions {
                     let row = SFTRow(
