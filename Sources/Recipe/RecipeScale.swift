@@ -19,10 +19,13 @@ public struct RecipeScale: Sendable {
     public var copySteps: Int
     public var pretrainProblems: Int
     public var pretrainFacts: Int
-    public var pretrainDrills: Int
-    /// Verification documents in the base's text (WorldCorpus).
-    public var pretrainVerifications: Int
     public var pretrainSteps: Int
+    /// The reader phase: the base pretrained further on verification documents and checking drills
+    /// (WorldCorpus), the verifier's start; the generator starts from the base.
+    public var readerVerifications: Int
+    public var readerDrills: Int
+    public var readerFacts: Int
+    public var readerSteps: Int
     public var generatorProblems: Int
     public var generatorSteps: Int
     public var verifierProblems: Int
@@ -44,7 +47,8 @@ public struct RecipeScale: Sendable {
     public static let full = RecipeScale(
         vocabularySize: 1024, hiddenSize: 192, layerCount: 4, headCount: 6, kvHeadCount: 2, intermediateSize: 512,
         maxPositions: 2048, copyDocuments: 30000, copySteps: 4000, pretrainProblems: 6000, pretrainFacts: 120000,
-        pretrainDrills: 10000, pretrainVerifications: 12000, pretrainSteps: 4000, generatorProblems: 3000,
+        pretrainSteps: 2000, readerVerifications: 12000, readerDrills: 10000, readerFacts: 60000, readerSteps: 2000,
+        generatorProblems: 3000,
         generatorSteps: 300, verifierProblems: 3000, verifierSteps: 1000, rewardModelSteps: 200,
         pretrainLearningRate: 1e-3,
         fineTuneLearningRate: 5e-4, stageOneProblems: 128,
@@ -53,8 +57,9 @@ public struct RecipeScale: Sendable {
 
     public static let quick = RecipeScale(
         vocabularySize: 300, hiddenSize: 32, layerCount: 1, headCount: 2, kvHeadCount: 1, intermediateSize: 64,
-        maxPositions: 4096, copyDocuments: 16, copySteps: 2, pretrainProblems: 40, pretrainFacts: 64, pretrainDrills: 8,
-        pretrainVerifications: 8, pretrainSteps: 3, generatorProblems: 8,
+        maxPositions: 4096, copyDocuments: 16, copySteps: 2, pretrainProblems: 40, pretrainFacts: 64,
+        pretrainSteps: 3, readerVerifications: 8, readerDrills: 8, readerFacts: 32, readerSteps: 2,
+        generatorProblems: 8,
         generatorSteps: 2, verifierProblems: 8, verifierSteps: 2, rewardModelSteps: 2, pretrainLearningRate: 3e-3,
         fineTuneLearningRate: 3e-3, stageOneProblems: 3,
         solutionsPerProblem: 2, verificationsPerSolution: 2, benchmarkProblems: 4, generatorMaxTokens: 48,

@@ -1,15 +1,17 @@
-// The training text of the recipe's three language models, made from the math worlds and the checker:
-// - pretraining documents: problems of both worlds with their gold solutions; arithmetic facts over
-//   the numbers the worlds use, in symbols (`17 + 25 = 42`) and in words (`17 plus 25 is 42`, the form
-//   of a verification's recomputation), so the base model has seen the language and the sums before it
-//   is asked to solve or judge; reviews: several solutions, one in three with a planted error, then
-//   one of them quoted step by step, so that the base learns to look hundreds of tokens back and copy
-//   what stands there, wrong numbers included, as the verifier must; checking drills
-//   (CopyCurriculum); and verification documents: a problem, a student's solution with errors planted
-//   densely, and the teacher's verification in the verifier's format. A verifier fine-tuned from a base
-//   without them solved the problem again where it should quote the student's step, and copied the
-//   student's result where it should compute; 18,000 of them made the first base that quotes and
-//   computes in the verifier's own rows before any fine-tuning (README "The recipe");
+// The training text of the recipe's language models, made from the math worlds and the checker:
+// - the base's pretraining documents: problems of both worlds with their gold solutions; arithmetic
+//   facts over the numbers the worlds use, in symbols (`17 + 25 = 42`) and in words (`17 plus 25 is
+//   42`, the form of a verification's recomputation), so the base has seen the language and the sums
+//   before it is asked to solve or judge; and reviews: several solutions, one in three with a planted
+//   error, then one of them quoted step by step, so that the base learns to look hundreds of tokens
+//   back and copy what stands there, wrong numbers included;
+// - the reader's documents, the verifier's start: verification documents (a problem, a student's
+//   solution with errors planted densely, and the teacher's verification in the verifier's format),
+//   checking drills (CopyCurriculum) and facts in words. A verifier fine-tuned from a base without
+//   them solved the problem again where it should quote the student's step, and copied the student's
+//   result where it should compute. They are not the generator's: a generator fine-tuned from a base
+//   that read them wrote 34 correct solutions of 531, as it learned from the students' wrong results
+//   (README "The recipe");
 // - the generator's SFT rows: Stage I's generator prompt, a gold solution as the completion;
 // - the verifier's SFT rows, all on the verifier's world: Stage I's verifier prompt (sometimes the
 //   reference-guided one) with a verification whose verdicts are the checker's; and, for the
@@ -41,9 +43,7 @@ public struct SFTRow: Sendable, Equatable {
 }
 
 public enum WorldCorpus {
-    public static func pretrainingLines(
-        problemCount: Int, factCount: Int, drillCount: Int, verificationCount: Int, seed: UInt64
-    ) throws -> [String] {
+    public static func pretrainingLines(problemCount: Int, factCount: Int, seed: UInt64) throws -> [String] {
         var documents: [String] = []
         for (index, settings) in [RecipeWorlds.policy, RecipeWorlds.verifier].enumerated() {
             let generator = try ProblemGenerator(settings: settings)
@@ -58,36 +58,58 @@ public enum WorldCorpus {
                 documents.append(review(Array(reviewed[start..<min(start + count, reviewed.count)]), random: &random))
                 start += count
             }
-            let verified = generator.problems(count: verificationCount / 2, seed: seed &+ 23 &+ UInt64(index))
-            documents += verified.map { verificationDocument($0, random: &random) }
         }
         var random = WorldRandom(seed: seed &+ 7)
-        let factsPerDocument = 16
-        for spoken in [false, true] {
-            for _ in 0..<max(1, factCount / factsPerDocument) {
-                let facts = (0..<factsPerDocument).map { _ in ArithmeticFact.random(&random) }
-                documents.append(facts.map { spoken ? $0.spokenText : $0.text }.joined(separator: "\n"))
-            }
+        documents += facts(count: factCount, spoken: false, random: &random)
+        documents += facts(count: factCount, spoken: true, random: &random)
+        return interleaved(documents, random: &random)
+    }
+
+    public static func readingLines(verificationCount: Int, drillCount: Int, factCount: Int, seed: UInt64) throws
+        -> [String]
+    {
+        var documents: [String] = []
+        var random = WorldRandom(seed: seed &+ 29)
+        for (index, settings) in [RecipeWorlds.policy, RecipeWorlds.verifier].enumerated() {
+            let verified = try ProblemGenerator(settings: settings).problems(
+                count: verificationCount / 2, seed: seed &+ 23 &+ UInt64(index))
+            documents += verified.map { verificationDocument($0, random: &random) }
         }
         documents += CopyCurriculum.checkingDrills(count: drillCount, seed: seed &+ 19)
-        // Interleaved, so that the held-out share and every batch see every kind.
+        documents += facts(count: factCount, spoken: true, random: &random)
+        return interleaved(documents, random: &random)
+    }
+
+    private static func facts(count: Int, spoken: Bool, random: inout WorldRandom) -> [String] {
+        let factsPerDocument = 16
+        return (0..<max(1, count / factsPerDocument)).map { _ in
+            (0..<factsPerDocument).map { _ in
+                let fact = ArithmeticFact.random(&random)
+                return spoken ? fact.spokenText : fact.text
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// Shuffled, so that the held-out share and every batch see every kind, as JSONL lines.
+    private static func interleaved(_ documents: [String], random: inout WorldRandom) -> [String] {
         var shuffled = documents
         shuffle(&shuffled, random: &random)
         return shuffled.map(textLine)
     }
 
-    /// A problem, a solution with an error planted at each step at odds of one in three (half of them
-    /// wrong numbers, half wrong results, each carried into the later steps as a solver would), and its
-    /// verification with the checker's verdicts, laid out as Stage I's verifier prompt ends and its
-    /// reply goes on. About half of the steps are correct, as in the verifier's rows, and most documents
-    /// have a wrong step to quote as written.
+    /// A problem, a solution with an error planted at each step at even odds (two in three a wrong
+    /// result, one in three a wrong number, each carried into the later steps as a solver would), and
+    /// its verification with the checker's verdicts, laid out as Stage I's verifier prompt ends and its
+    /// reply goes on. Wrong results are planted densely because a carried error leaves the later
+    /// steps' arithmetic right: with one step in six slipping, the recomputation matched the claim so
+    /// often that the verifier learned to copy the claim into it (README "The recipe").
     static func verificationDocument(_ problem: WorldProblem, random: inout WorldRandom) -> String {
         var solution = SolutionWriter.solution(of: problem)
         // A planting whose carried error needs an inexact division is drawn again.
         for _ in 0..<8 {
             var planted: [Int: PlantedError] = [:]
-            for index in problem.plan.indices where random.draw(0...2) == 0 {
-                planted[index] = random.pick(PlantedError.allCases)
+            for index in problem.plan.indices where random.draw(0...1) == 0 {
+                planted[index] = random.draw(0...2) == 0 ? .quantity : .arithmetic
             }
             if let corrupted = SolutionCorruptor.solution(of: problem, planting: planted, random: &random) {
                 solution = corrupted

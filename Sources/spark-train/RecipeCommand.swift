@@ -1,7 +1,9 @@
 // `spark-train recipe`: SPARK's whole recipe on the built-in math world, from nothing, by this
 // project's own jobs run in process (tokenizer, pretrain, sft, synth, eval processbench). The data it
 // makes and the report it writes come from the Recipe library; this file runs the phases in order. The
-// base is pretrained in two phases: copy documents alone, then the world's text (CopyCurriculum says why).
+// base is pretrained in two phases: copy documents alone, then the world's text (CopyCurriculum says
+// why); the generator starts from it, the verifier from the reader, the base pretrained further on
+// verifications (WorldCorpus says why the generator must not read those).
 //
 // Each phase writes into `<name>.partial` and renames it to `<name>` when it is done, so a phase whose
 // output exists is complete and is skipped when the recipe is run again; a stopped Stage I continues
@@ -63,17 +65,21 @@ struct Recipe {
     func run() throws {
         try phase("corpus") { out in
             let pretraining = try WorldCorpus.pretrainingLines(
-                problemCount: scale.pretrainProblems, factCount: scale.pretrainFacts, drillCount: scale.pretrainDrills,
-                verificationCount: scale.pretrainVerifications, seed: seed(1))
+                problemCount: scale.pretrainProblems, factCount: scale.pretrainFacts, seed: seed(1))
+            let reading = try WorldCorpus.readingLines(
+                verificationCount: scale.readerVerifications, drillCount: scale.readerDrills,
+                factCount: scale.readerFacts, seed: seed(10))
             let copying = CopyCurriculum.copyDocuments(count: scale.copyDocuments, seed: seed(8))
             let generatorRows = try WorldCorpus.generatorRows(problemCount: scale.generatorProblems, seed: seed(2))
             let verifierRows = try WorldCorpus.verifierRows(problemCount: scale.verifierProblems, seed: seed(3))
             try writeLines(FileSystem.join(out, "pretrain.jsonl"), pretraining)
+            try writeLines(FileSystem.join(out, "reader.jsonl"), reading)
             try writeLines(FileSystem.join(out, "copy.jsonl"), copying.map(WorldCorpus.textLine))
             try writeLines(FileSystem.join(out, "generator.jsonl"), generatorRows.map(\.jsonLine))
             try writeLines(FileSystem.join(out, "verifier.jsonl"), verifierRows.map(\.jsonLine))
             try writeLines(
-                FileSystem.join(out, "tokenizer.jsonl"), pretraining + (generatorRows + verifierRows).map(\.textLine))
+                FileSystem.join(out, "tokenizer.jsonl"),
+                pretraining + reading + (generatorRows + verifierRows).map(\.textLine))
         }
         // Digit tokens by default (Qwen2's split): the base carries digits and adds right; with whole-number
         // tokens a sum is a table to memorise, and the base added 28 of 49 fresh sums right. Copying, which
@@ -104,8 +110,13 @@ struct Recipe {
         try phase("generator") { out in
             try runSFT(sft(from: "base", data: path("corpus/generator.jsonl"), steps: scale.generatorSteps, out: out))
         }
+        try phase("reader") { out in
+            try runPretrain(
+                ["--model", path("base"), "--data", path("corpus/reader.jsonl"), "--steps", String(scale.readerSteps)]
+                    + pretrainFlags(out, seed: seed(11)))
+        }
         try phase("verifier") { out in
-            try runSFT(sft(from: "base", data: path("corpus/verifier.jsonl"), steps: scale.verifierSteps, out: out))
+            try runSFT(sft(from: "reader", data: path("corpus/verifier.jsonl"), steps: scale.verifierSteps, out: out))
         }
         try phase("stage1") { out in
             try runSynth(

@@ -154,35 +154,14 @@ import Testing
     }
 
     @Test func pretrainingAndGeneratorTextAreTheWorlds() throws {
-        let lines = try WorldCorpus.pretrainingLines(
-            problemCount: 20, factCount: 32, drillCount: 3, verificationCount: 40, seed: 1)
-        let texts = try lines.map { try JSONValue.parse(Array($0.utf8)).objectValue?["text"]?.stringValue ?? "" }
-        #expect(texts.filter { $0.hasPrefix("Problem: ") && $0.contains("\n\nSolution:\n") }.count == 20)
-        let drills = texts.filter { $0.hasPrefix("Equations:\n") }
-        #expect(drills.count == 3 && drills.allSatisfy { $0.contains("\n\nChecked:\n") })
-        #expect(texts.filter { $0.contains(" = ") && !$0.contains("Problem") }.count == 2 + drills.count)
-        let spokenFact = /\d+ (plus|minus|times|divided by) \d+ is \d+/
-        let spokenFacts = texts.filter { $0.split(separator: "\n").allSatisfy { $0.wholeMatch(of: spokenFact) != nil } }
-        #expect(spokenFacts.count == 2)
-        // Each verification quotes its student's solution step by step, with the checker's verdicts.
-        let verifications = texts.filter { $0.contains("\n\nTeacher Verification:\n") }
-        #expect(verifications.count == 40)
-        var wrongSteps = 0
-        var steps = 0
-        for document in verifications {
-            let (head, verification) = try #require(
-                document.components(separatedBy: "\n\nTeacher Verification:\n").splitPair)
-            let solution = try #require(head.components(separatedBy: "\n\nStudent Solution:\n").last)
-            let reply = RewardModelReply(parsing: verification, variant: .prmCoT)
-            #expect(VerificationWriter.quotedSteps(in: verification) == SolutionText(parsing: solution).steps)
-            steps += reply.stepVerdicts.count
-            wrongSteps += reply.stepVerdicts.filter { $0 != .correct }.count
-        }
-        // Errors planted at one step in three and carried on: about half of the steps are wrong.
-        #expect((0.3...0.7).contains(Double(wrongSteps) / Double(steps)))
+        let lines = try WorldCorpus.pretrainingLines(problemCount: 20, factCount: 32, seed: 1)
+        let texts = try lines.map(documentText)
+        #expect(texts.filter { $0.hasPrefix("Problem: ") }.count == 20)
+        #expect(texts.filter { $0.contains(" = ") && !$0.contains("Problem") }.count == 2)
+        #expect(texts.filter(isSpokenFacts).count == 2)
         // Each review quotes one of its solutions word for word, planted errors included.
         let reviews = texts.filter { $0.hasPrefix("Problem 1: ") }
-        #expect(reviews.count >= 2 && reviews.count == lines.count - 20 - 3 - 4 - 40)
+        #expect(reviews.count >= 2 && reviews.count == lines.count - 20 - 4)
         for review in reviews {
             let (body, quote) = try #require(review.components(separatedBy: ", quoted:\n").splitPair)
             let number = try #require(
@@ -194,6 +173,38 @@ import Testing
         }
         let rows = try WorldCorpus.generatorRows(problemCount: 4, seed: 2)
         #expect(rows.allSatisfy { $0.completion.hasPrefix("Step 1: ") && $0.prompt.contains("Solution:") })
+    }
+
+    @Test func theReadersTextIsVerificationsDrillsAndFactsInWords() throws {
+        let texts = try WorldCorpus.readingLines(verificationCount: 40, drillCount: 3, factCount: 32, seed: 1)
+            .map(documentText)
+        let drills = texts.filter { $0.hasPrefix("Equations:\n") }
+        #expect(drills.count == 3 && drills.allSatisfy { $0.contains("\n\nChecked:\n") })
+        #expect(texts.filter(isSpokenFacts).count == 2)
+        // Each verification quotes its student's solution step by step, with the checker's verdicts.
+        let verifications = texts.filter { $0.contains("\n\nTeacher Verification:\n") }
+        #expect(verifications.count == 40 && texts.count == 45)
+        var wrongSteps = 0
+        var slips = 0
+        var steps = 0
+        for document in verifications {
+            let (head, verification) = try #require(
+                document.components(separatedBy: "\n\nTeacher Verification:\n").splitPair)
+            let solution = try #require(head.components(separatedBy: "\n\nStudent Solution:\n").last)
+            #expect(head.hasPrefix("Problem: "))
+            let reply = RewardModelReply(parsing: verification, variant: .prmCoT)
+            #expect(VerificationWriter.quotedSteps(in: verification) == SolutionText(parsing: solution).steps)
+            steps += reply.stepVerdicts.count
+            wrongSteps += reply.stepVerdicts.filter { $0 != .correct }.count
+            slips +=
+                verification.components(separatedBy: "\nRecomputing: ").dropFirst().filter {
+                    $0.prefix { $0 != "\n" }.contains(", not ")
+                }.count
+        }
+        // Errors planted at every other step and carried on: most steps are wrong, and a third of the
+        // recomputations disagree with the claim.
+        #expect((0.5...0.9).contains(Double(wrongSteps) / Double(steps)))
+        #expect((0.2...0.5).contains(Double(slips) / Double(steps)))
     }
 
     @Test func copyDocumentsRepeatTheirEquationsWordForWord() throws {
@@ -302,6 +313,14 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
         #expect(svg.components(separatedBy: "<title>").count == 2)
     }
+}
+
+private func documentText(_ line: String) throws -> String {
+    try JSONValue.parse(Array(line.utf8)).objectValue?["text"]?.stringValue ?? ""
+}
+
+private func isSpokenFacts(_ text: String) -> Bool {
+    text.split(separator: "\n").allSatisfy { $0.wholeMatch(of: /\d+ (plus|minus|times|divided by) \d+ is \d+/) != nil }
 }
 
 extension Array where Element == String {

@@ -49,8 +49,9 @@ import Testing
             "the verifier was asked about every record")
         let times = try String(contentsOfFile: directory + "/phase-times.tsv", encoding: .utf8)
         #expect(
-            times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(9) == [
-                "corpus", "tokenizer", "copy", "base", "generator", "verifier", "stage1", "benchmark", "eval/verifier",
+            times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(10) == [
+                "corpus", "tokenizer", "copy", "base", "generator", "reader", "verifier", "stage1", "benchmark",
+                "eval/verifier",
             ])
 
         let again = try run(directory)
