@@ -6,12 +6,12 @@
 //   after ~16M), as induction heads form late (Aoyama, Wilcox and Schneider, arXiv 2511.16893). Their
 //   results are noise, so they come before the world's text, never with it: mixed in, they taught the
 //   base that a result is copied, not computed.
-// - checking drills, part of the world's text: equations of the worlds' kind, half with a wrong
-//   result, then each one checked in the verifier's own format: quoted as written under `## Step k:`,
-//   recomputed in words (`Recomputing: 96 divided by 8 is 12, not 60.`) and judged, so that the base
-//   learns which of the two places asks for a copy and which for a computation. With the recomputation
-//   in symbols the base learned to copy the claim into it; in words it computes (0.98 of the right
-//   first digits after four continuations, README "The recipe").
+// - checking drills, part of the reader's text (WorldCorpus): equations of the worlds' kind, half with
+//   a wrong result, then each one checked in the verifier's own format: quoted as written under
+//   `## Step k:`, recomputed in words (`Recomputing: 96 divided by 8 is 12, not 60.`) and judged, so
+//   that the model learns which of the two places asks for a copy and which for a computation. With
+//   the recomputation in symbols a base learned to copy the claim into it; in words, after four
+//   continuations, one computed it in the drills (0.98 of the right first digits, README "The recipe").
 // `scripts/copy_tasks.py` writes and probes the copy documents in the same format.
 
 import Domain

@@ -1,8 +1,9 @@
 // Writes wrong solutions of world problems for the verifier's training data: the gold solution's
-// steps (`SolutionWriter`'s wording) with one error planted (or several), and every later step computed honestly
-// from the values written before it, so the error propagates as a real solver's would. The planted
-// kinds are the checker's first two (a wrong result, a wrong number); its third, building on a wrong
-// result, follows in the later steps. Labels never come from here: the caller asks `StepChecker`.
+// steps (`SolutionWriter`'s wording) with one error planted (or several), and every later step
+// computed honestly from the values written before it, so the error propagates as a real solver's
+// would. The planted kinds are the checker's first two (a wrong result, a wrong number); its third,
+// building on a wrong result, follows in the later steps. Labels never come from here: the caller asks
+// `StepChecker`.
 
 import Domain
 

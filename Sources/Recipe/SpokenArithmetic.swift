@@ -1,12 +1,13 @@
 // Arithmetic written in words (`74 divided by 2 is 37`), the form of a verification's recomputation.
 // A student's solution writes its equations in symbols (`74 ÷ 2 = 35`), so a recomputation in words has
-// no line in the context to copy and must be computed: written in symbols, the verifier copied the
-// student's result into its recomputation (README "The recipe").
+// no line in the context to copy word for word: written in symbols, the verifier copied the student's
+// result into its recomputation. In words it still copies the claimed number where its arithmetic in
+// words is weak (README "The recipe").
 
 import Domain
 
 extension ArithmeticOperation {
-    public var spokenName: String {
+    var spokenName: String {
         switch self {
         case .add: "plus"
         case .subtract: "minus"
