@@ -99,8 +99,8 @@ public enum WorldCorpus {
 
     /// A problem, a solution with an error planted at each step at even odds (two in three a wrong
     /// result, one in three a wrong number, each carried into the later steps as a solver would), and
-    /// its verification with the checker's verdicts, laid out as Stage I's verifier prompt ends and its
-    /// reply goes on. Wrong results are planted densely because a carried error leaves the later
+    /// its verification with the checker's verdicts, laid out as the worked examples of Stage I's
+    /// verifier prompt are (`Student Solution:`, then `Teacher Verification:`). Wrong results are planted densely because a carried error leaves the later
     /// steps' arithmetic right: with one step in six slipping, the recomputation matched the claim so
     /// often that the verifier learned to copy the claim into it (README "The recipe").
     static func verificationDocument(_ problem: WorldProblem, random: inout WorldRandom) -> String {
