@@ -92,30 +92,27 @@ import Testing
     }
 
     @Test func sigtermDrainsInFlightRequestsAndExitsZero() throws {
-        // One request runs at a time, so that five wait even when the clients arrive slowly on a loaded
-        // machine (with two running, a loaded run once found none waiting). A grace period that the
-        // six fit in even then (the test took 2 to 35 s beside a training run): it is about every
-        // answer arriving, not about the default grace period.
+        // One long request runs, and five short ones queue behind it before the server is asked to stop:
+        // when six equal requests raced instead, a loaded machine let some finish before the last
+        // arrived, and the drain found none waiting. The grace period is long enough for all six on a
+        // loaded machine: the test is about every answer arriving, not about the default grace period.
         let server = try ServerProcess(arguments: ["--quiet", "--max-running", "1", "--drain-seconds", "180"])
         let results = Results()
-        let clients = startConcurrently(6) { index in
-            do {
-                let body = #"{"prompt": [\#(index + 1), 2, 3], "max_tokens": 4000, "ignore_eos": true}"#
-                results.append(try? post(HTTPConnection(port: server.port), "/v1/completions", body).json)
-            }
+        @Sendable func complete(_ index: Int, maxTokens: Int) {
+            let body = #"{"prompt": [\#(index + 1), 2, 3], "max_tokens": \#(maxTokens), "ignore_eos": true}"#
+            results.append(try? post(HTTPConnection(port: server.port), "/v1/completions", body).json)
         }
-        // Let all six arrive (one runs, five wait), then ask the server to stop. Answers are counted
-        // before the server's gauges, so that a request finishing between the reads is missed, never
-        // counted twice.
+        let long = startConcurrently(1) { complete($0, maxTokens: 12000) }
         let deadline = Date().addingTimeInterval(30)
-        while try Double(results.all.count) + metric(server, "spark_requests_running")
-            + metric(server, "spark_requests_waiting") < 6, Date() < deadline
-        {
+        while try metric(server, "spark_requests_running") == 0, Date() < deadline { usleep(5_000) }
+        let short = startConcurrently(5) { complete($0 + 1, maxTokens: 16) }
+        while try metric(server, "spark_requests_waiting") < 5, results.all.isEmpty, Date() < deadline {
             usleep(5_000)
         }
-        #expect(try metric(server, "spark_requests_waiting") > 0, "the drain must find work still waiting")
+        #expect(try metric(server, "spark_requests_waiting") == 5, "the drain must find work still waiting")
         kill(server.process.processIdentifier, SIGTERM)
-        clients.wait()
+        long.wait()
+        short.wait()
         server.process.waitUntilExit()
         #expect(server.process.terminationStatus == 0)
         #expect(results.all.count == 6)
