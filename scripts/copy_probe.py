@@ -24,8 +24,8 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 WRONG_STEP = re.compile(
-    r"## Step \d+: [^\n]*?= (\d+)[^\n]*\n(?:The problem calls for [^\n]*\n)?Recomputing: [^\n]* is (\d+), not (\d+)")
-WRONG_NUMBERS = re.compile(r"The problem calls for ([^\n]*) here, not ([^\n]*)\.")
+    r"## Step \d+: [^\n]*?= (\d+)[^\n]*\n(?:The problem calls for [^\n]*\n)?Recomputing: [^\n]*(?: is| so) (\d+), not (\d+)")
+WRONG_NUMBERS = re.compile(r"The problem calls for ([^\n]*) here, not ([^\n.]*)\.")
 
 
 def main():

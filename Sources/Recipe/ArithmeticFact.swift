@@ -11,8 +11,9 @@ struct ArithmeticFact: Sendable, Equatable {
 
     var text: String { "\(left) \(operation.symbol) \(right) = \(result)" }
 
-    /// The fact in words, `37 plus 5 is 42`.
-    var spokenText: String { "\(SpokenArithmetic.expression(left, operation, right)) is \(result)" }
+    /// The true computation worked in columns in words, `37 plus 5: 7 plus 5 is 12, carry 1; 3 plus 0
+    /// plus 1 is 4; so 42` (ColumnArithmetic); every fact of the worlds can be.
+    var workedText: String { ColumnArithmetic.worked(Double(left), operation, Double(right))! }
 
     func equation(claiming claimed: Int) -> ArithmeticFact {
         ArithmeticFact(left: left, operation: operation, right: right, result: claimed)

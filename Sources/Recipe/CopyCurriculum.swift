@@ -8,10 +8,11 @@
 //   base that a result is copied, not computed.
 // - checking drills, part of the reader's text (WorldCorpus): equations of the worlds' kind, half with
 //   a wrong result, then each one checked in the verifier's own format: quoted as written under
-//   `## Step k:`, recomputed in words (`Recomputing: 96 divided by 8 is 12, not 60.`) and judged, so
-//   that the model learns which of the two places asks for a copy and which for a computation. With
-//   the recomputation in symbols a base learned to copy the claim into it; in words, after four
-//   continuations, one computed it in the drills (0.98 of the right first digits, README "The recipe").
+//   `## Step k:`, recomputed in words and in columns (`Recomputing: 96 divided by 8: 9 divided by 8 is
+//   1 remainder 1; 16 divided by 8 is 2; so 12, not 60.`) and judged, so that the model learns which
+//   of the two places asks for a copy and which for a computation. With the recomputation in symbols a
+//   base learned to copy the claim into it; in words, after four continuations, one computed it in the
+//   drills (0.98 of the right first digits, README "The recipe").
 // `scripts/copy_tasks.py` writes and probes the copy documents in the same format.
 
 import Domain
@@ -38,7 +39,7 @@ public enum CopyCurriculum {
                 let fact = ArithmeticFact.random(&random)
                 let claim = random.draw(0...1) == 0 ? fact.equation(claiming: wrongResult(fact.result, &random)) : fact
                 claims.append(claim.text)
-                let recomputed = "Recomputing: \(fact.spokenText)"
+                let recomputed = "Recomputing: \(fact.workedText)"
                 checks.append(
                     "## Step \(index + 1): \(claim.text)\n"
                         + (claim.result == fact.result

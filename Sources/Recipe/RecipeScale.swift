@@ -53,7 +53,7 @@ public struct RecipeScale: Sendable {
         pretrainLearningRate: 1e-3,
         fineTuneLearningRate: 5e-4, stageOneProblems: 128,
         solutionsPerProblem: 4, verificationsPerSolution: 8, benchmarkProblems: 80, generatorMaxTokens: 256,
-        verifierMaxTokens: 512, generatorTemperature: 1.3)
+        verifierMaxTokens: 800, generatorTemperature: 1.3)
 
     public static let quick = RecipeScale(
         vocabularySize: 300, hiddenSize: 32, layerCount: 1, headCount: 2, kvHeadCount: 1, intermediateSize: 64,

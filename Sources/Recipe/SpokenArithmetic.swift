@@ -1,8 +1,8 @@
-// Arithmetic written in words (`74 divided by 2 is 37`), the form of a verification's recomputation.
-// A student's solution writes its equations in symbols (`74 ÷ 2 = 35`), so a recomputation in words has
-// no line in the context to copy word for word: written in symbols, the verifier copied the student's
-// result into its recomputation. In words it still copies the claimed number where its arithmetic in
-// words is weak (README "The recipe").
+// Arithmetic written in words (`74 divided by 2`), the expressions of a verification's checks. A
+// student's solution writes its equations in symbols (`74 ÷ 2 = 35`), so a check in words has no line
+// in the context to copy word for word: written in symbols, the verifier copied the student's result
+// into its recomputation. In words it still copied the claimed number where its arithmetic in words
+// was weak, which is why the result is worked out in columns (ColumnArithmetic).
 
 import Domain
 

@@ -2,13 +2,15 @@
 // judged, one `## Step k: <the step, quoted>` section per step with a short analysis and SPARK's
 // verdict line, then the final verdict line (SPARK-FORMATS.md §1, PRM-CoT). The verdicts are the
 // checker's. The analysis of a step with an equation writes two checks, both in words so that neither
-// can be copied from the solution's symbols (SpokenArithmetic):
+// can be copied from the solution's symbols (SpokenArithmetic), and both worked in columns where they
+// compute (ColumnArithmetic):
 // - the computation the problem calls for at this step, from its plan with the true values (`The
-//   problem calls for 76 minus 40 here, not 74 minus 40.`): a wrong number, misread or carried from a
-//   wrong step, shows there; about half of the benchmark's errors are wrong numbers whose arithmetic
-//   is right, and a verifier that only recomputed the student's expression passed them;
-// - the student's expression recomputed (`Recomputing: 74 minus 40 is 34, which matches.`), which
-//   shows a wrong result;
+//   problem calls for 76 minus 40 here, not 74 minus 40. 76 minus 40: 6 minus 0 is 6; 7 minus 4 is
+//   3; so 36.`): a wrong number, misread or carried from a wrong step, shows there, and the value the
+//   later steps must build on is written out; about half of the benchmark's errors are wrong numbers
+//   whose arithmetic is right, and a verifier that only recomputed the student's expression passed them;
+// - the student's expression recomputed (`Recomputing: 74 minus 40: 4 minus 0 is 4; 7 minus 4 is 3;
+//   so 34, which matches.`), which shows a wrong result;
 // then names the kind of error the checker found. Quoting the whole step makes each section one
 // contiguous copy from the solution, which a small model learns far sooner than picking a step's
 // numbers out of a long prompt (a verifier that wrote only the step's first words and its equation
@@ -101,17 +103,23 @@ public enum VerificationWriter {
         var lines: [String] = []
         if problem.plan.indices.contains(index) {
             let planned = problem.plan[index]
-            let called = SpokenArithmetic.expression(
-                problem.value(of: planned.left), planned.operation, problem.value(of: planned.right))
+            let (left, right) = (problem.value(of: planned.left), problem.value(of: planned.right))
+            let called = SpokenArithmetic.expression(left, planned.operation, right)
             let numbersWrong = error == .wrongQuantity || error == .buildsOnWrongResult
+            // The value the problem calls for is worked out too, so that the running value a later
+            // step must build on stands in the text even where the student's step went astray.
             lines.append(
                 numbersWrong && called != written
-                    ? "The problem calls for \(called) here, not \(written)."
+                    ? "The problem calls for \(called) here, not \(written). "
+                        + "\(ColumnArithmetic.worked(Double(left), planned.operation, Double(right)) ?? "\(called) is \(planned.value)")."
                     : "The problem calls for \(written) here, as the step has it.")
         }
         let claimed = SpokenArithmetic.number(equation.claimed)
         let value = equation.value.map(SpokenArithmetic.number) ?? "undefined"
-        let recomputed = "Recomputing: \(written) is \(value)"
+        let worked =
+            equation.operations.count == 1
+            ? ColumnArithmetic.worked(equation.operands[0], equation.operations[0], equation.operands[1]) : nil
+        let recomputed = "Recomputing: " + (worked ?? "\(written) is \(value)")
         let comparison = value == claimed ? "\(recomputed), which matches." : "\(recomputed), not \(claimed)."
         switch error {
         case nil: lines.append("\(comparison) These are the right numbers for this step.")

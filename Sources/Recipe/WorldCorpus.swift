@@ -1,10 +1,11 @@
 // The training text of the recipe's language models, made from the math worlds and the checker:
 // - the base's pretraining documents: problems of both worlds with their gold solutions; arithmetic
-//   facts over the numbers the worlds use, in symbols (`17 + 25 = 42`) and in words (`17 plus 25 is
-//   42`, the form of a verification's recomputation), so the base has seen the language and the sums
-//   before it is asked to solve or judge; and reviews: several solutions, one in three with a planted
-//   error, then one of them quoted step by step, so that the base learns to look hundreds of tokens
-//   back and copy what stands there, wrong numbers included;
+//   facts over the numbers the worlds use, in symbols (`17 + 25 = 42`) and worked in columns in words
+//   (`17 plus 25: 7 plus 5 is 12, carry 1; 1 plus 2 plus 1 is 4; so 42`, the form of a verification's
+//   recomputation), so the base has seen the language and the sums before it is asked to solve or
+//   judge; and reviews: several solutions, one in three with a planted error, then one of them quoted
+//   step by step, so that the base learns to look hundreds of tokens back and copy what stands there,
+//   wrong numbers included;
 // - the reader's documents, the verifier's start: verification documents (a problem, a student's
 //   solution with errors planted densely, and the teacher's verification in the verifier's format),
 //   checking drills (CopyCurriculum) and facts in words. A verifier fine-tuned from a base without
@@ -85,7 +86,7 @@ public enum WorldCorpus {
         return (0..<max(1, count / factsPerDocument)).map { _ in
             (0..<factsPerDocument).map { _ in
                 let fact = ArithmeticFact.random(&random)
-                return spoken ? fact.spokenText : fact.text
+                return spoken ? fact.workedText : fact.text
             }.joined(separator: "\n")
         }
     }

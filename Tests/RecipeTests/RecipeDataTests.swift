@@ -57,7 +57,7 @@ import Testing
 
     /// Each section checks the step's numbers against the problem's plan and recomputes its expression,
     /// both in words; a wrong number shows in the first check, a wrong result in the second.
-    @Test func aVerificationChecksTheNumbersThenTheArithmeticInWords() throws {
+    @Test func aVerificationChecksTheNumbersThenWorksTheArithmeticInColumns() throws {
         var random = WorldRandom(seed: 8)
         // A problem whose second step adds to the first one's result, where both errors carry exactly.
         let (problem, misread, slipped) = try #require(
@@ -77,13 +77,16 @@ import Testing
         let (left, right) = (Int(written.operands[0]), Int(written.operands[1]))
         let trueLeft = problem.plan[0].value
         #expect(left != trueLeft)
+        // The value called for is worked out (what later steps build on), then the student's expression.
         #expect(
-            sections[1][1]
-                == "The problem calls for \(trueLeft) plus \(right) here, not \(left) plus \(right).")
+            sections[1][1].hasPrefix(
+                "The problem calls for \(trueLeft) plus \(right) here, not \(left) plus \(right). \(trueLeft) plus \(right): "
+            ))
+        #expect(sections[1][1].hasSuffix("; so \(trueLeft + right)."))
+        #expect(sections[1][2].hasPrefix("Recomputing: \(left) plus \(right): "))
         #expect(
-            sections[1][2]
-                == "Recomputing: \(left) plus \(right) is \(left + right), which matches. But it builds on a wrong result of an earlier step."
-        )
+            sections[1][2].hasSuffix(
+                "; so \(left + right), which matches. But it builds on a wrong result of an earlier step."))
         #expect(sections[1][3] == "**This step is incorrect.**")
 
         let slip = VerificationWriter.verification(of: StepChecker(problem: problem).judge(slipped), for: problem)
@@ -92,10 +95,10 @@ import Testing
         let spoken = "\(Int(claimed.operands[0])) plus \(Int(claimed.operands[1]))"
         #expect(slip[0][1].hasSuffix("here, as the step has it.") && slip[0][3] == "**This step is correct.**")
         #expect(slip[1][1] == "The problem calls for \(spoken) here, as the step has it.")
+        #expect(slip[1][2].hasPrefix("Recomputing: \(spoken): "))
         #expect(
-            slip[1][2]
-                == "Recomputing: \(spoken) is \(problem.plan[1].value), not \(Int(claimed.claimed)). The arithmetic is wrong."
-        )
+            slip[1][2].hasSuffix(
+                "; so \(problem.plan[1].value), not \(Int(claimed.claimed)). The arithmetic is wrong."))
     }
 
     /// A verification that quotes the wrong step as written counts as read; one that writes the gold
@@ -218,7 +221,7 @@ import Testing
         }
     }
 
-    @Test func checkingDrillsQuoteEachClaimThenRecomputeItInWords() throws {
+    @Test func checkingDrillsQuoteEachClaimThenWorkItInColumns() throws {
         var claims = 0
         var wrong = 0
         let spoken = ["+": "plus", "-": "minus", "×": "times", "÷": "divided by"]
@@ -234,12 +237,17 @@ import Testing
                 let truth = try #require(evaluated(equation))
                 #expect((0...RecipeWorlds.valueLimit).contains(truth))
                 let header = (index == 0 ? "## Step " : "") + "\(index + 1): \(equation)"
-                let recomputed = "Recomputing: \(words[0]) \(spoken[words[1]]!) \(words[2]) is \(truth)"
+                let recomputed = try #require(
+                    section.split(separator: "\n").first { $0.hasPrefix("Recomputing: ") }.map(String.init))
+                #expect(recomputed.hasPrefix("Recomputing: \(words[0]) \(spoken[words[1]]!) \(words[2]): "))
+                #expect(recomputed.contains("; so \(truth),"), "\(recomputed)")
                 if claimed == truth {
-                    #expect(section == "\(header)\n\(recomputed), which matches.\n\n**This step is correct.**")
+                    #expect(section == "\(header)\n\(recomputed)\n\n**This step is correct.**")
+                    #expect(recomputed.hasSuffix(", which matches."))
                 } else {
                     wrong += 1
-                    #expect(section == "\(header)\n\(recomputed), not \(claimed).\n\n**This step is incorrect.**")
+                    #expect(section == "\(header)\n\(recomputed)\n\n**This step is incorrect.**")
+                    #expect(recomputed.hasSuffix("; so \(truth), not \(claimed)."))
                 }
             }
         }
@@ -319,13 +327,16 @@ private func documentText(_ line: String) throws -> String {
     try JSONValue.parse(Array(line.utf8)).objectValue?["text"]?.stringValue ?? ""
 }
 
+/// Facts worked in columns in words (`37 plus 5: 7 plus 5 is 12, carry 1; 3 plus 0 plus 1 is 4; so 42`).
 private func isSpokenFacts(_ text: String) -> Bool {
-    text.split(separator: "\n").allSatisfy { $0.wholeMatch(of: /\d+ (plus|minus|times|divided by) \d+ is \d+/) != nil }
+    text.split(separator: "\n").allSatisfy {
+        $0.wholeMatch(of: /\d+ (plus|minus|times|divided by) \d+: [^:]+; so \d+/) != nil
+    }
 }
 
 extension Array where Element == String {
     /// The two parts of a string split once.
-    fileprivate var splitPair: (String, String)? { count == 2 ? (self[0], self[1]) : nil }
+    var splitPair: (String, String)? { count == 2 ? (self[0], self[1]) : nil }
 }
 
 /// The true result of `a op b = claimed`, computed here rather than by the world's code.
