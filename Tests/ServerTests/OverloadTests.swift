@@ -14,8 +14,10 @@ import Testing
         configuration.maxRunning = 1
         var options = ServerOptions()
         options.maxWaitingSequences = 1
+        // Replies long enough that the queue is still full seconds later: with replies of a second and
+        // a half, a loaded machine once admitted the third request after the queue had drained.
         let server = try InProcessServer(
-            replies: [("", String(repeating: "Still thinking. ", count: 100))], forwardDelay: .milliseconds(5),
+            replies: [("", String(repeating: "Still thinking. ", count: 1000))], forwardDelay: .milliseconds(5),
             configuration: configuration, options: options)
         let items: JSONValue = .array(
             (0..<3).map { .object(["problem": .string("Problem \($0)"), "solution": .string("It is.")]) })
