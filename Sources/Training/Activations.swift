@@ -31,8 +31,7 @@ final class Activations {
     /// Gradients with respect to activations, reused layer after layer.
     final class Gradients {
         let hidden, normed, query, key, value, attention, gate, up, activated, gathered: AlignedBuffer<Float>
-        /// One document and head's attention probabilities and their gradient (2 L² floats); the
-        /// forward pass uses the first half too.
+        /// Attention's scratch: blocks of probabilities and of their gradients (CausalAttention).
         let scores: AlignedBuffer<Float>
 
         init(config c: ModelConfig, tokens n: Int, trainableRows: Int, longestDocument: Int) {
@@ -45,7 +44,7 @@ final class Activations {
             gate = AlignedBuffer(count: n * c.intermediateSize)
             up = AlignedBuffer(count: n * c.intermediateSize)
             activated = AlignedBuffer(count: n * c.intermediateSize)
-            scores = AlignedBuffer(count: 2 * longestDocument * longestDocument)
+            scores = AlignedBuffer(count: CausalAttention.scratchCount(longestDocument: longestDocument))
             gathered = AlignedBuffer(count: trainableRows * c.hiddenSize)
         }
     }

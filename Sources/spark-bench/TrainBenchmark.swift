@@ -25,12 +25,13 @@ let trainCommand = Command(
         .value("--sequence-length", "N", help: "tokens per sequence", default: "256"),
         .value("--sequences", "N", help: "sequences per optimiser step", default: "16"),
         .value("--steps", "N", help: "timed steps (after one untimed warm-up step)", default: "5"),
+        .value("--config", "FILE", help: "a config.json to train instead of the default shape (the recipe's, say)"),
     ])
 
 func runTrainBenchmark(_ arguments: [String]) throws {
     let options = trainCommand.parseOrExit(arguments)
     let quick = options.flag("--quick")
-    let config =
+    let defaultConfig =
         quick
         ? ModelConfig(
             architecture: .qwen2, hiddenSize: 64, layerCount: 2, headCount: 4, kvHeadCount: 2, intermediateSize: 176,
@@ -38,6 +39,7 @@ func runTrainBenchmark(_ arguments: [String]) throws {
         : ModelConfig(
             architecture: .qwen2, hiddenSize: 256, layerCount: 4, headCount: 4, kvHeadCount: 2, intermediateSize: 688,
             vocabSize: 8192, tieWordEmbeddings: true)
+    let config = try options.string("--config").map { try ModelConfig.load(contentsOfFile: $0) } ?? defaultConfig
     let sequenceLength = quick ? 32 : try options.int("--sequence-length")!
     let sequenceCount = quick ? 2 : try options.int("--sequences")!
     let steps = quick ? 1 : try options.int("--steps")!

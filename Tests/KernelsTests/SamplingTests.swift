@@ -124,6 +124,28 @@ import Testing
         }
     }
 
+    /// The training attention's softmax rows: within float rounding of a softmax in double, and the
+    /// same bits from every instruction set.
+    @Test(arguments: instructionSets)
+    func softmaxInPlaceMatchesTheDefinition(isa: sk_isa) {
+        guard supported(isa) else { return }
+        for length in Self.lengths {
+            var values = row(length, seed: UInt64(200 + length)).map { $0 * 3 }
+            if length > 2 { values[1] = -.infinity }
+            let maximum = Double(values.max()!)
+            let exact = values.map { Foundation.exp(Double($0) - maximum) }
+            let total = exact.reduce(0, +)
+            var result = values
+            sk_softmax_with_isa(isa, &result, length)
+            var portable = values
+            sk_softmax_with_isa(SK_ISA_PORTABLE, &portable, length)
+            for (got, expected) in zip(result, exact.map { $0 / total }) {
+                #expect(abs(Double(got) - expected) <= expected * 0x1p-21, "\(isa) length \(length)")
+            }
+            #expect(result.map(\.bitPattern) == portable.map(\.bitPattern), "\(isa) length \(length)")
+        }
+    }
+
     @Test(arguments: instructionSets)
     func expWalkStopsAtTheWeightTheThresholdFallsIn(isa: sk_isa) {
         guard supported(isa) else { return }

@@ -109,6 +109,11 @@ size_t sk_select_at_least_with_isa(sk_isa isa, const float *values, size_t count
 /// y[i] = exp(x[i]), the exponential the passes above use; for its accuracy tests.
 void sk_exp_with_isa(sk_isa isa, const float *x, float *y, size_t count);
 
+/// values[i] = exp(values[i] − max) / Σ exp(values[j] − max) in place, with the exponential above (expf's
+/// bits) and the sum in double, in the fixed order of `sk_exp_sum`.
+void sk_softmax(float *values, size_t count);
+void sk_softmax_with_isa(sk_isa isa, float *values, size_t count);
+
 /// Tells the CPU that the caller is spinning on a flag (x86 `pause`), which saves power and frees
 /// the core's shared resources for the thread being waited on.
 static inline void sk_cpu_relax(void) {
