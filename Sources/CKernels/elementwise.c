@@ -1,5 +1,5 @@
-// The memory-bound per-token operations of a decoder layer: RMSNorm, rotary embeddings, SwiGLU,
-// residual add. Each matches the transformers expression cited beside it, in float32.
+// The memory-bound per-token operations of a decoder layer: RMSNorm, rotary embeddings, residual
+// add (SwiGLU is swiglu.c). Each matches the transformers expression cited beside it, in float32.
 
 #include "ckernels.h"
 
@@ -33,16 +33,6 @@ void sk_rope(float *heads, size_t head_count, size_t head_dim, const float *cos_
             x[i] = first * cos_table[i] - second * sin_table[i];
             x[i + half] = second * cos_table[i] + first * sin_table[i];
         }
-    }
-}
-
-// Qwen2MLP: down_proj(act_fn(gate_proj(x)) * up_proj(x)) with act_fn = SiLU(g) = g · sigmoid(g).
-// gate_up holds gate in its first `width` columns and up in the next `width`.
-SK_TARGETS
-void sk_silu_mul(const float *gate, const float *up, size_t width, float *output) {
-    for (size_t i = 0; i < width; i++) {
-        float g = gate[i];
-        output[i] = (g / (1.0f + expf(-g))) * up[i];
     }
 }
 

@@ -49,6 +49,34 @@ import Testing
         }
     }
 
+    /// Every instruction set gives the bits of the scalar expressions over the C library's expf,
+    /// forward and backward, at every length (vector bodies and tails) and at extreme gates.
+    @Test(arguments: [SK_ISA_PORTABLE, SK_ISA_AVX2, SK_ISA_AVX512])
+    func siluForwardAndBackwardGiveTheScalarExpressionsBits(isa: sk_isa) {
+        guard sk_isa_supported(isa) != 0 else { return }
+        for count in [1, 7, 8, 9, 16, 33, 1000] {
+            var gate = randomFloats(count, seed: UInt64(count)).map { $0 * 24 - 12 }
+            for (index, extreme) in [Float(-120), 95, 0, -0.0, 1e-30, -1e-30].enumerated() where index < count {
+                gate[(index * 5) % count] = extreme
+            }
+            let up = randomFloats(count, seed: UInt64(count + 1))
+            let outputGradient = randomFloats(count, seed: UInt64(count + 2)).map { $0 - 0.5 }
+            var output = [Float](repeating: 0, count: count)
+            var gateGradient = output
+            var upGradient = output
+            sk_silu_mul_with_isa(isa, gate, up, count, &output)
+            sk_silu_mul_backward_with_isa(isa, gate, up, outputGradient, count, &gateGradient, &upGradient)
+            for i in 0..<count {
+                let g = gate[i]
+                let sigmoid = 1 / (1 + expf(-g))
+                let expectedGate = outputGradient[i] * up[i] * sigmoid * (1 + g * (1 - sigmoid))
+                #expect(output[i].bitPattern == ((g / (1 + expf(-g))) * up[i]).bitPattern, "\(isa) \(g)")
+                #expect(gateGradient[i].bitPattern == expectedGate.bitPattern, "\(isa) \(g)")
+                #expect(upGradient[i].bitPattern == (outputGradient[i] * (g * sigmoid)).bitPattern, "\(isa) \(g)")
+            }
+        }
+    }
+
     @Test func float16WideningMatchesSwiftFloat16ForEveryBitPattern() {
         let bits = (0...UInt16.max).map { $0 }
         var widened = [Float](repeating: 0, count: bits.count)

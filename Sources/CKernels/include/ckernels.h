@@ -56,8 +56,20 @@ void sk_rms_norm(const float *x, const float *weight, float epsilon, size_t widt
 /// cos and sin of the token's position for each of the head_dim / 2 frequencies.
 void sk_rope(float *heads, size_t head_count, size_t head_dim, const float *cos_table, const float *sin_table);
 
-/// output[i] = SiLU(gate[i]) · up[i].
-void sk_silu_mul(const float *gate, const float *up, size_t width, float *output);
+/// output[i] = SiLU(gate[i]) · up[i] = (gate[i] / (1 + expf(-gate[i]))) · up[i], with expf's bits;
+/// output may be gate.
+void sk_silu_mul(const float *gate, const float *up, size_t count, float *output);
+
+/// The gradients of sk_silu_mul's output with respect to gate and up, given the output's; with
+/// σ = 1 / (1 + expf(-gate)): gate_gradient = d · up · σ · (1 + gate · (1 − σ)), up_gradient =
+/// d · (gate · σ), rounded as written.
+void sk_silu_mul_backward(const float *gate, const float *up, const float *output_gradient, size_t count,
+                          float *gate_gradient, float *up_gradient);
+
+/// The same with a chosen instruction set, which the CPU must support; every variant gives the same bits.
+void sk_silu_mul_with_isa(sk_isa isa, const float *gate, const float *up, size_t count, float *output);
+void sk_silu_mul_backward_with_isa(sk_isa isa, const float *gate, const float *up, const float *output_gradient,
+                                   size_t count, float *gate_gradient, float *up_gradient);
 
 /// accumulator[i] += addend[i].
 void sk_add(float *accumulator, const float *addend, size_t count);
