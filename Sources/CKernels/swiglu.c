@@ -38,66 +38,42 @@ static void silu_mul_backward_portable(const float *gate, const float *up, const
 #if defined(__x86_64__)
 
 // ---------------------------------------------------------------------------------------------------
-// AVX-512: 8 elements per step (the exponential works in double, 8 lanes to a register); the tail
-// goes through the portable expressions, which give the same bits.
+// AVX-512 and AVX2 + FMA: 8 elements per step (the exponential works in double: one AVX-512 register,
+// or two AVX2 halves); the tail goes through the portable expressions, which give the same bits. The
+// two variants differ only in their exponential, so one body serves both.
 
-EXP_AVX512_TARGET static void silu_mul_avx512(const float *gate, const float *up, size_t count, float *output) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256 g = _mm256_loadu_ps(gate + i);
-        __m256 e = exp_8_512(_mm256_sub_ps(_mm256_setzero_ps(), g));
-        _mm256_storeu_ps(output + i, _mm256_mul_ps(_mm256_div_ps(g, _mm256_add_ps(one, e)), _mm256_loadu_ps(up + i)));
+#define SILU_MUL_VARIANT(name, target, exp8)                                                                \
+    target static void silu_mul_##name(const float *gate, const float *up, size_t count, float *output) {    \
+        const __m256 one = _mm256_set1_ps(1.0f);                                                            \
+        size_t i = 0;                                                                                       \
+        for (; i + 8 <= count; i += 8) {                                                                    \
+            __m256 g = _mm256_loadu_ps(gate + i);                                                           \
+            __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), g));                                         \
+            __m256 silu = _mm256_div_ps(g, _mm256_add_ps(one, e));                                          \
+            _mm256_storeu_ps(output + i, _mm256_mul_ps(silu, _mm256_loadu_ps(up + i)));                     \
+        }                                                                                                   \
+        silu_mul_portable(gate + i, up + i, count - i, output + i);                                         \
+    }                                                                                                       \
+                                                                                                            \
+    target static void silu_mul_backward_##name(const float *gate, const float *up, const float *output_gradient, \
+                                                size_t count, float *gate_gradient, float *up_gradient) {   \
+        const __m256 one = _mm256_set1_ps(1.0f);                                                            \
+        size_t i = 0;                                                                                       \
+        for (; i + 8 <= count; i += 8) {                                                                    \
+            __m256 g = _mm256_loadu_ps(gate + i);                                                           \
+            __m256 sigmoid = _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), g)))); \
+            __m256 d = _mm256_loadu_ps(output_gradient + i);                                                \
+            __m256 slope = _mm256_add_ps(one, _mm256_mul_ps(g, _mm256_sub_ps(one, sigmoid)));               \
+            __m256 scaled = _mm256_mul_ps(_mm256_mul_ps(d, _mm256_loadu_ps(up + i)), sigmoid);              \
+            _mm256_storeu_ps(gate_gradient + i, _mm256_mul_ps(scaled, slope));                              \
+            _mm256_storeu_ps(up_gradient + i, _mm256_mul_ps(d, _mm256_mul_ps(g, sigmoid)));                 \
+        }                                                                                                   \
+        silu_mul_backward_portable(gate + i, up + i, output_gradient + i, count - i, gate_gradient + i,     \
+                                   up_gradient + i);                                                        \
     }
-    silu_mul_portable(gate + i, up + i, count - i, output + i);
-}
 
-EXP_AVX512_TARGET static void silu_mul_backward_avx512(const float *gate, const float *up,
-                                                       const float *output_gradient, size_t count,
-                                                       float *gate_gradient, float *up_gradient) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256 g = _mm256_loadu_ps(gate + i);
-        __m256 sigmoid = _mm256_div_ps(one, _mm256_add_ps(one, exp_8_512(_mm256_sub_ps(_mm256_setzero_ps(), g))));
-        __m256 d = _mm256_loadu_ps(output_gradient + i);
-        __m256 slope = _mm256_add_ps(one, _mm256_mul_ps(g, _mm256_sub_ps(one, sigmoid)));
-        __m256 gradient = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(d, _mm256_loadu_ps(up + i)), sigmoid), slope);
-        _mm256_storeu_ps(gate_gradient + i, gradient);
-        _mm256_storeu_ps(up_gradient + i, _mm256_mul_ps(d, _mm256_mul_ps(g, sigmoid)));
-    }
-    silu_mul_backward_portable(gate + i, up + i, output_gradient + i, count - i, gate_gradient + i, up_gradient + i);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// AVX2 + FMA: the same, with the 8-lane exponential of two 4-lane halves.
-
-EXP_AVX2_TARGET static void silu_mul_avx2(const float *gate, const float *up, size_t count, float *output) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256 g = _mm256_loadu_ps(gate + i);
-        __m256 e = exp_256(_mm256_sub_ps(_mm256_setzero_ps(), g));
-        _mm256_storeu_ps(output + i, _mm256_mul_ps(_mm256_div_ps(g, _mm256_add_ps(one, e)), _mm256_loadu_ps(up + i)));
-    }
-    silu_mul_portable(gate + i, up + i, count - i, output + i);
-}
-
-EXP_AVX2_TARGET static void silu_mul_backward_avx2(const float *gate, const float *up, const float *output_gradient,
-                                                   size_t count, float *gate_gradient, float *up_gradient) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256 g = _mm256_loadu_ps(gate + i);
-        __m256 sigmoid = _mm256_div_ps(one, _mm256_add_ps(one, exp_256(_mm256_sub_ps(_mm256_setzero_ps(), g))));
-        __m256 d = _mm256_loadu_ps(output_gradient + i);
-        __m256 slope = _mm256_add_ps(one, _mm256_mul_ps(g, _mm256_sub_ps(one, sigmoid)));
-        __m256 gradient = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(d, _mm256_loadu_ps(up + i)), sigmoid), slope);
-        _mm256_storeu_ps(gate_gradient + i, gradient);
-        _mm256_storeu_ps(up_gradient + i, _mm256_mul_ps(d, _mm256_mul_ps(g, sigmoid)));
-    }
-    silu_mul_backward_portable(gate + i, up + i, output_gradient + i, count - i, gate_gradient + i, up_gradient + i);
-}
+SILU_MUL_VARIANT(avx512, EXP_AVX512_TARGET, exp_8_512)
+SILU_MUL_VARIANT(avx2, EXP_AVX2_TARGET, exp_256)
 
 #endif  // __x86_64__
 
