@@ -1,6 +1,7 @@
-// The checkpoint spark-server serves when no --model is given: $SPARK_MODEL when set, else the
-// project's shipped PRM-CoT, `models/spark-prm-cot` in the package this binary was built from. Without
-// either, the server stops and says how to produce the model.
+// The checkpoint spark-server serves when no --model is given: $SPARK_MODEL when set; else the
+// project's shipped PRM-CoT installed beside the binary, `../share/spark/spark-prm-cot` from its
+// folder (the container image's layout, docker/build.sh); else `models/spark-prm-cot` in the package
+// this binary was built from. Without any, the server stops and says how to produce the model.
 
 import Model
 
@@ -10,6 +11,16 @@ import Model
 
 enum DefaultModel {
     static let environmentVariable = "SPARK_MODEL"
+
+    /// `share/spark/spark-prm-cot` beside the folder of the running binary (`bin/`).
+    static var installedDirectory: String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        let executable = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let binFolder = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        return binFolder.dropLast().joined(separator: "/") + "/share/spark/spark-prm-cot"
+    }
 
     /// `models/spark-prm-cot` beside Package.swift (this file is Sources/spark-server/DefaultModel.swift).
     static var packageDirectory: String {
@@ -23,6 +34,7 @@ enum DefaultModel {
             let path = String(cString: value)
             return FileSystem.isDirectory(path) ? .success(path) : .failure(.missingEnvironmentModel(path))
         }
+        if let installed = installedDirectory, FileSystem.isDirectory(installed) { return .success(installed) }
         let path = packageDirectory
         return FileSystem.isDirectory(path) ? .success(path) : .failure(.missingDefault(path))
     }
