@@ -1,6 +1,7 @@
 // The checkpoint spark-server serves when no --model is given: $SPARK_MODEL when set; else the
 // project's shipped PRM-CoT installed beside the binary, `../share/spark/spark-prm-cot` from its
-// folder (the container image's layout, docker/build.sh); else `models/spark-prm-cot` in the package
+// folder (the layout meant for the container image, once docker/build.sh installs the shipped model
+// there); else `models/spark-prm-cot` in the package
 // this binary was built from. Without any, the server stops and says how to produce the model.
 
 import Model
