@@ -7,8 +7,9 @@ Teacher-forced with transformers on the verifier's own SFT rows (RUN_DIR/corpus/
 teacher verification recomputes a step to another value than the student wrote: at the quoted result
 of the first such step, the probability of the student's first digit (what the quote must copy) and of
 the right one (what solving again gives), where the two differ; then the same two at the first digit of
-its recomputation. A verifier that reads puts its mass on the student's digit in the quote and on the
-right one in the recomputation; one that solves again puts it on the right digit in both, and one that
+its recomputation, and at the claim copied beside the result (`so 34. The step has 36`). A verifier
+that reads puts its mass on the student's digit in the quote and the copied claim, and on the right one
+in the recomputation; one that solves again puts it on the right digit in both, and one that
 only copies on the student's in both: either has nothing to flag. Then, on rows whose check of the
 numbers (`The problem calls for 76 minus 40 here, not 74 minus 40.`) finds a wrong number, the same two
 at the first digit where the planned computation and the student's differ, where the right one must
@@ -24,7 +25,8 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 WRONG_STEP = re.compile(
-    r"## Step \d+: [^\n]*?= (\d+)[^\n]*\n(?:The problem calls for [^\n]*\n)?Recomputing: [^\n]*(?: is| so) (\d+), not (\d+)")
+    r"## Step \d+: [^\n]*?= (\d+)[^\n]*\n(?:The problem calls for [^\n]*\n)?Recomputing: [^\n]*(?: is| so) (\d+)\. "
+    r"The step has (\d+), which does not match")
 WRONG_NUMBERS = re.compile(r"The problem calls for ([^\n]*) here, not ([^\n.]*)\.")
 
 
@@ -42,10 +44,10 @@ def main():
     rows = [
         row for row in rows
         if row["prompt"].startswith("You are a math teacher") and "Expected Answer" not in row["prompt"]
-        and ", not " in row["completion"]
+        and ", which does not match." in row["completion"]
     ][-arguments.rows:]
 
-    quotes, recomputations, number_checks = [], [], []
+    quotes, recomputations, claims, number_checks = [], [], [], []
     for row in rows:
         text = tokenizer.apply_chat_template(
             [{"role": "user", "content": row["prompt"]}], tokenize=False, add_generation_prompt=True)
@@ -65,10 +67,13 @@ def main():
             continue
         quotes.append(first_digit_probabilities(model, tokenizer, before(match.start(1)), student, right))
         recomputations.append(first_digit_probabilities(model, tokenizer, before(match.start(2)), student, right))
+        claims.append(first_digit_probabilities(model, tokenizer, before(match.start(3)), student, right))
 
     if not quotes:
         raise SystemExit("no row recomputes a step to a value whose first digit differs from the student's")
-    for name, pairs in [("quote", quotes), ("recomputation", recomputations), ("check of the numbers", number_checks)]:
+    checks = [("quote", quotes), ("recomputation", recomputations), ("claim beside the result", claims),
+              ("check of the numbers", number_checks)]
+    for name, pairs in checks:
         if not pairs:
             continue
         student_mean = sum(p for p, _ in pairs) / len(pairs)

@@ -5,8 +5,9 @@
 
 On the last ROWS (default 40) of the verifier's own SFT rows (RUN_DIR/corpus/verifier.jsonl), each
 `Recomputing: A WORD B:` line is teacher-forced up to its colon and generated greedily to its end with
-transformers; counts the lines whose worked result is right and whose decision (`which matches` /
-`not C`) is right, for claims that were right and claims that were wrong, and shows the first misses.
+transformers; counts the lines whose worked result is right, whose copy of the step's claim beside it
+(`so 26. The step has 34`) is right, and whose decision (`which matches` / `which does not match`) is
+right, for claims that were right and claims that were wrong, and shows the first misses.
 """
 import json, os, re, sys, torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -16,24 +17,26 @@ tok = AutoTokenizer.from_pretrained(directory)
 model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32).eval()
 rows = [json.loads(l) for l in open(os.path.join(run, "corpus", "verifier.jsonl"))]
 rows = [r for r in rows if r["prompt"].startswith("You are a math teacher") and "Expected Answer" not in r["prompt"]][-limit:]
-stats = {"right claim": [0, 0, 0], "wrong claim": [0, 0, 0]}  # lines, result right, decision right
+stats = {"right claim": [0, 0, 0, 0], "wrong claim": [0, 0, 0, 0]}  # lines, result, claim copied, decision right
+LINE = r"so (\d+)(?: remainder \d+)?\. The step has (\d+), which (matches|does not match)\."
 examples = []
 for row in rows:
     chat = tok.apply_chat_template([{"role": "user", "content": row["prompt"]}], tokenize=False, add_generation_prompt=True)
     completion = row["completion"]
-    for m in re.finditer(r"Recomputing: ([^:\n]+): [^\n]*?so (\d+)(?: remainder \d+)?(, which matches\.|, not (\d+)\.)", completion):
+    for m in re.finditer(r"Recomputing: ([^:\n]+): [^\n]*?" + LINE, completion):
         head_end = m.start(1) + len(m.group(1)) + 1
         prefix = chat + completion[:head_end]
         ids = tok(prefix, return_tensors="pt", add_special_tokens=False).input_ids
         with torch.no_grad():
-            out = model.generate(ids, max_new_tokens=70, do_sample=False, pad_token_id=0)
+            out = model.generate(ids, max_new_tokens=100, do_sample=False, pad_token_id=0)
         line = tok.decode(out[0][ids.shape[1]:]).split("\n")[0]
-        g = re.search(r"so (\d+)(?: remainder \d+)?(, which matches\.|, not (\d+)\.)", line)
-        kind = "right claim" if "matches" in m.group(3) else "wrong claim"
+        g = re.search(LINE, line)
+        kind = "right claim" if m.group(4) == "matches" else "wrong claim"
         s = stats[kind]; s[0] += 1
         if g and g.group(1) == m.group(2): s[1] += 1
-        if g and (("matches" in g.group(2)) == ("matches" in m.group(3))): s[2] += 1
-        elif len(examples) < 6: examples.append(f"want {m.group(0)[:110]} | got {line[:110]}")
-for k, (n, r, d) in stats.items():
-    print(f"{name} {k}: {n} lines, result right {r}/{n}, decision right {d}/{n}")
+        if g and g.group(2) == m.group(3): s[2] += 1
+        if g and g.group(3) == m.group(4): s[3] += 1
+        elif len(examples) < 6: examples.append(f"want {m.group(0)[-80:]} | got {line[-80:]}")
+for k, (n, r, c, d) in stats.items():
+    print(f"{name} {k}: {n} lines, result right {r}/{n}, claim copied {c}/{n}, decision right {d}/{n}")
 for e in examples: print("  ", e)

@@ -8,8 +8,9 @@
 //   base that a result is copied, not computed.
 // - checking drills, part of the reader's text (WorldCorpus): equations of the worlds' kind, half with
 //   a wrong result, then each one checked in the verifier's own format: quoted as written under
-//   `## Step k:`, recomputed in words and in columns (`Recomputing: 96 divided by 8: 9 divided by 8 is
-//   1 remainder 1; 16 divided by 8 is 2; so 12, not 60.`) and judged, so that the model learns which
+//   `## Step k:`, recomputed in words and in columns, compared with the claim copied beside the result
+//   (`Recomputing: 96 divided by 8: 9 divided by 8 is 1 remainder 1; 16 divided by 8 is 2; so 12. The
+//   step has 60, which does not match.`) and judged, so that the model learns which
 //   of the two places asks for a copy and which for a computation. With the recomputation in symbols a
 //   base learned to copy the claim into it; in words, after four continuations, one computed it in the
 //   drills (0.98 of the right first digits, README "The recipe").
@@ -39,12 +40,10 @@ public enum CopyCurriculum {
                 let fact = ArithmeticFact.random(&random)
                 let claim = random.draw(0...1) == 0 ? fact.equation(claiming: wrongResult(fact.result, &random)) : fact
                 claims.append(claim.text)
-                let recomputed = "Recomputing: \(fact.workedText)"
-                checks.append(
-                    "## Step \(index + 1): \(claim.text)\n"
-                        + (claim.result == fact.result
-                            ? "\(recomputed), which matches.\n\n**This step is correct.**"
-                            : "\(recomputed), not \(claim.result).\n\n**This step is incorrect.**"))
+                let recomputed = VerificationWriter.recomputation(
+                    fact.workedText, result: String(fact.result), claimed: String(claim.result))
+                let verdict = claim.result == fact.result ? "correct" : "incorrect"
+                checks.append("## Step \(index + 1): \(claim.text)\n\(recomputed)\n\n**This step is \(verdict).**")
             }
             return "Equations:\n" + claims.joined(separator: "\n") + "\n\nChecked:\n" + checks.joined(separator: "\n\n")
         }

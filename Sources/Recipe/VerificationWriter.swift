@@ -9,8 +9,11 @@
 //   3; so 36.`): a wrong number, misread or carried from a wrong step, shows there, and the value the
 //   later steps must build on is written out; about half of the benchmark's errors are wrong numbers
 //   whose arithmetic is right, and a verifier that only recomputed the student's expression passed them;
-// - the student's expression recomputed (`Recomputing: 74 minus 40: 4 minus 0 is 4; 7 minus 4 is 3;
-//   so 34, which matches.`), which shows a wrong result;
+// - the student's expression recomputed, then the step's claim copied beside the result and compared
+//   with it (`Recomputing: 74 minus 40: 4 minus 0 is 4; 7 minus 4 is 3; so 34. The step has 36, which
+//   does not match.`), which shows a wrong result. A verifier that compared its result with the claim
+//   in the quoted step, sixty tokens back, computed 42 results of 42 right and called all 7 wrong
+//   claims matching (README "The recipe"); side by side, the comparison is of two adjacent numbers;
 // then names the kind of error the checker found. Quoting the whole step makes each section one
 // contiguous copy from the solution, which a small model learns far sooner than picking a step's
 // numbers out of a long prompt (a verifier that wrote only the step's first words and its equation
@@ -85,6 +88,13 @@ public enum VerificationWriter {
         return lines.joined(separator: "\n")
     }
 
+    /// `Recomputing: <worked>. The step has <claimed>, which matches.` (or `does not match.`): the
+    /// claim is copied next to the result before the two are compared.
+    static func recomputation(_ worked: String, result: String, claimed: String) -> String {
+        "Recomputing: \(worked). The step has \(claimed), "
+            + (result == claimed ? "which matches." : "which does not match.")
+    }
+
     private static func verdictLine(_ correct: Bool) -> String {
         correct ? "**This step is correct.**" : "**This step is incorrect.**"
     }
@@ -119,8 +129,7 @@ public enum VerificationWriter {
         let worked =
             equation.operations.count == 1
             ? ColumnArithmetic.worked(equation.operands[0], equation.operations[0], equation.operands[1]) : nil
-        let recomputed = "Recomputing: " + (worked ?? "\(written) is \(value)")
-        let comparison = value == claimed ? "\(recomputed), which matches." : "\(recomputed), not \(claimed)."
+        let comparison = recomputation(worked ?? "\(written) is \(value)", result: value, claimed: claimed)
         switch error {
         case nil: lines.append("\(comparison) These are the right numbers for this step.")
         case .wrongArithmetic: lines.append("\(comparison) The arithmetic is wrong.")

@@ -86,7 +86,8 @@ import Testing
         #expect(sections[1][2].hasPrefix("Recomputing: \(left) plus \(right): "))
         #expect(
             sections[1][2].hasSuffix(
-                "; so \(left + right), which matches. But it builds on a wrong result of an earlier step."))
+                "; so \(left + right). The step has \(left + right), which matches. But it builds on a wrong result of an earlier step."
+            ))
         #expect(sections[1][3] == "**This step is incorrect.**")
 
         let slip = VerificationWriter.verification(of: StepChecker(problem: problem).judge(slipped), for: problem)
@@ -98,7 +99,8 @@ import Testing
         #expect(slip[1][2].hasPrefix("Recomputing: \(spoken): "))
         #expect(
             slip[1][2].hasSuffix(
-                "; so \(problem.plan[1].value), not \(Int(claimed.claimed)). The arithmetic is wrong."))
+                "; so \(problem.plan[1].value). The step has \(Int(claimed.claimed)), which does not match. The arithmetic is wrong."
+            ))
     }
 
     /// A verification that quotes the wrong step as written counts as read; one that writes the gold
@@ -201,7 +203,7 @@ import Testing
             wrongSteps += reply.stepVerdicts.filter { $0 != .correct }.count
             slips +=
                 verification.components(separatedBy: "\nRecomputing: ").dropFirst().filter {
-                    $0.prefix { $0 != "\n" }.contains(", not ")
+                    $0.prefix { $0 != "\n" }.contains(", which does not match.")
                 }.count
         }
         // Errors planted at every other step and carried on: most steps are wrong, and a third of the
@@ -240,14 +242,14 @@ import Testing
                 let recomputed = try #require(
                     section.split(separator: "\n").first { $0.hasPrefix("Recomputing: ") }.map(String.init))
                 #expect(recomputed.hasPrefix("Recomputing: \(words[0]) \(spoken[words[1]]!) \(words[2]): "))
-                #expect(recomputed.contains("; so \(truth),"), "\(recomputed)")
+                #expect(recomputed.contains("; so \(truth). The step has \(claimed), "), "\(recomputed)")
                 if claimed == truth {
                     #expect(section == "\(header)\n\(recomputed)\n\n**This step is correct.**")
                     #expect(recomputed.hasSuffix(", which matches."))
                 } else {
                     wrong += 1
                     #expect(section == "\(header)\n\(recomputed)\n\n**This step is incorrect.**")
-                    #expect(recomputed.hasSuffix("; so \(truth), not \(claimed)."))
+                    #expect(recomputed.hasSuffix(", which does not match."))
                 }
             }
         }
