@@ -3,7 +3,10 @@
 // generator (so that the journal records progress between batches). Seeded sampling does not depend on
 // what else is in the batch, so a resumed run gets the same replies. Top-k is the checkpoint's
 // `generation_config.json` default, as spark-server and vLLM apply it to a request that names none, so
-// that a checkpoint gives the same replies here and behind an endpoint.
+// that a checkpoint gives the same replies here and behind an endpoint. A call whose prompt leaves less
+// room in the context than its max_tokens gets the room there is: its reply ends at the context's end
+// (a verification cut there has no final verdict and counts as unparsed) instead of one long
+// meta-critique prompt stopping a run of thousands of calls.
 
 import Engine
 import Model
@@ -52,11 +55,13 @@ public final class EngineBackend: CompletionBackend {
             let requests = indices.map { index in
                 let call = calls[index]
                 let text = template.render([ChatMessage(role: "user", content: call.prompt)], addGenerationPrompt: true)
+                let promptIds = tokenizer.encode(text, addSpecialTokens: false)
+                let room = max(generator.contextLength - promptIds.count, 0)
                 return GenerationRequest(
-                    promptIds: tokenizer.encode(text, addSpecialTokens: false),
+                    promptIds: promptIds,
                     sampling: SamplingParameters(
                         temperature: Float(call.temperature), topK: topK, topP: Float(call.topP), seed: call.seed,
-                        maxTokens: call.maxTokens, stopTokenIds: stopTokenIds))
+                        maxTokens: min(call.maxTokens, room), stopTokenIds: stopTokenIds))
             }
             do {
                 for (index, result) in zip(indices, try generator.generate(requests)) {

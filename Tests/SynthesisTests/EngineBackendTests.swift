@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Synchronization
 import Synthesis
 import TestSupport
@@ -27,6 +28,31 @@ import Testing
         #expect(together == alone)
         #expect(Array(together[2...]) == partly)
         #expect(Set(together).count > 1)
+    }
+
+    @Test func aCallLongerThanTheContextIsCutAtTheContextsEnd() throws {
+        let model = try ServerProcess.widenedCopy(of: "qwen2-gqa-tied")
+        defer { try? FileManager.default.removeItem(atPath: model) }
+        let checkpoint = try Checkpoint(directory: model)
+        let tokenizer = try Tokenizer(contentsOfFile: try #require(checkpoint.tokenizerPath))
+        let prompt = StageOnePrompts.generator(problem: "What is 1 + 2?")
+        let rendered = try ChatTemplate.recognise(checkpoint.tokenizerConfig.chatTemplate)
+            .render([ChatMessage(role: "user", content: prompt)], addGenerationPrompt: true)
+        // A context with room for 8 tokens after the prompt.
+        let room = 8
+        let context = tokenizer.encode(rendered, addSpecialTokens: false).count + room
+        let configPath = model + "/config.json"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+        try config.replacingOccurrences(
+            of: "\"max_position_embeddings\": 32768", with: "\"max_position_embeddings\": \(context)"
+        ).write(toFile: configPath, atomically: true, encoding: .utf8)
+        let call = { (maxTokens: Int) in
+            ModelCall(prompt: prompt, temperature: 1, topP: 1, maxTokens: maxTokens, seed: 11)
+        }
+        let backend = try EngineBackend(directory: model)
+        let cut = try replies(backend, [call(500)])
+        #expect(cut == (try replies(backend, [call(room)])))
+        #expect(cut != (try replies(backend, [call(room - 4)])))
     }
 
     @Test func aFolderThatIsNoCheckpointIsNamed() {
