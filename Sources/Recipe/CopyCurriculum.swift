@@ -3,11 +3,9 @@
 // - copy documents, the recipe's first phase: equations with random results, then the same equations
 //   again in the same order, so that nothing but the earlier line predicts a repeated result. A 1.77M-
 //   parameter model learns nothing else from them for ~9M tokens, then copies (0.99 at the results
-//   after ~16M), as induction heads form late (Aoyama, Wilcox and Schneider, arXiv 2511.16893). They
-//   come first, alone, and then a share of them is mixed into the world's text, which otherwise erases
-//   the copying within 500 steps (WorldCorpus). Mixed in from the start, with recomputations written
-//   in symbols, they had taught the base that a result is copied, not computed; recomputations are now
-//   worked in columns from the operands, which no copy gives.
+//   after ~16M), as induction heads form late (Aoyama, Wilcox and Schneider, arXiv 2511.16893). Their
+//   results are noise, so they come before the world's text, never with it: mixed in, they taught the
+//   base that a result is copied, not computed.
 // - checking drills, part of the reader's text (WorldCorpus): equations of the worlds' kind, half with
 //   a wrong result, then each one checked in the verifier's own format: quoted as written under
 //   `## Step k:`, recomputed in words and in columns, compared with the claim copied beside the result

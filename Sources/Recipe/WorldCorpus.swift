@@ -5,13 +5,10 @@
 //   recomputation), so the base has seen the language and the sums before it is asked to solve or
 //   judge; and reviews: several solutions, one in three with a planted error, then one of them quoted
 //   step by step, so that the base learns to look hundreds of tokens back and copy what stands there,
-//   wrong numbers included; and copy documents (CopyCurriculum), which keep the copying the copy
-//   phase taught: without them 500 steps of the world's text took the copy of a repeated result from
-//   1.00 to 0.10, and the verifier made from such a base quoted no step of 160 word for word; with
-//   5000 of them among 22,000 documents it stayed at 1.00 (README "The recipe");
+//   wrong numbers included;
 // - the reader's documents, the verifier's start: verification documents (a problem, a student's
 //   solution with errors planted densely, and the teacher's verification in the verifier's format),
-//   checking drills and copy documents (CopyCurriculum) and facts in words. A verifier fine-tuned from a base without
+//   checking drills (CopyCurriculum) and facts in words. A verifier fine-tuned from a base without
 //   them solved the problem again where it should quote the student's step, and copied the student's
 //   result where it should compute. They are not the generator's: a generator fine-tuned from a base
 //   that read them wrote 34 correct solutions of 531, as it learned from the students' wrong results
@@ -47,10 +44,8 @@ public struct SFTRow: Sendable, Equatable {
 }
 
 public enum WorldCorpus {
-    public static func pretrainingLines(problemCount: Int, factCount: Int, copyDocumentCount: Int, seed: UInt64)
-        throws -> [String]
-    {
-        var documents = CopyCurriculum.copyDocuments(count: copyDocumentCount, seed: seed &+ 31)
+    public static func pretrainingLines(problemCount: Int, factCount: Int, seed: UInt64) throws -> [String] {
+        var documents: [String] = []
         for (index, settings) in [RecipeWorlds.policy, RecipeWorlds.verifier].enumerated() {
             let generator = try ProblemGenerator(settings: settings)
             for problem in generator.problems(count: problemCount / 2, seed: seed &+ UInt64(index)) {
@@ -71,10 +66,10 @@ public enum WorldCorpus {
         return interleaved(documents, random: &random)
     }
 
-    public static func readingLines(
-        verificationCount: Int, drillCount: Int, factCount: Int, copyDocumentCount: Int, seed: UInt64
-    ) throws -> [String] {
-        var documents = CopyCurriculum.copyDocuments(count: copyDocumentCount, seed: seed &+ 37)
+    public static func readingLines(verificationCount: Int, drillCount: Int, factCount: Int, seed: UInt64) throws
+        -> [String]
+    {
+        var documents: [String] = []
         var random = WorldRandom(seed: seed &+ 29)
         for (index, settings) in [RecipeWorlds.policy, RecipeWorlds.verifier].enumerated() {
             let verified = try ProblemGenerator(settings: settings).problems(

@@ -65,11 +65,10 @@ struct Recipe {
     func run() throws {
         try phase("corpus") { out in
             let pretraining = try WorldCorpus.pretrainingLines(
-                problemCount: scale.pretrainProblems, factCount: scale.pretrainFacts,
-                copyDocumentCount: scale.mixedCopyDocuments, seed: seed(1))
+                problemCount: scale.pretrainProblems, factCount: scale.pretrainFacts, seed: seed(1))
             let reading = try WorldCorpus.readingLines(
                 verificationCount: scale.readerVerifications, drillCount: scale.readerDrills,
-                factCount: scale.readerFacts, copyDocumentCount: scale.mixedCopyDocuments, seed: seed(10))
+                factCount: scale.readerFacts, seed: seed(10))
             let copying = CopyCurriculum.copyDocuments(count: scale.copyDocuments, seed: seed(8))
             let generatorRows = try WorldCorpus.generatorRows(problemCount: scale.generatorProblems, seed: seed(2))
             let verifierRows = try WorldCorpus.verifierRows(problemCount: scale.verifierProblems, seed: seed(3))
