@@ -5,10 +5,11 @@
 
 Teacher-forces the checkpoint (transformers) on `Problem: …\\n\\nSolution:\\n` and a gold solution, the
 base's pretraining format, for the problems of the last RECORDS (default 15) generator rows of the run
-(`corpus/generator.jsonl`: the policy's world, problems the base never read), and prints the mean
-probability of the first digit of every number in the solution, by where the number comes from: the problem's text, an earlier step (carried), or the step's own arithmetic (after
-`=`). A model that reads gives each nearly 1; a solution of a dozen numbers at 0.55 each is never
-right.
+(`corpus/generator.jsonl`: the policy's world; problems the base and the reader never read, the
+generator's own training rows), and prints the mean probability of the first digit of every number in
+the solution, by where the number comes from: the problem's text, an earlier step (carried), or the
+step's own arithmetic (after `=`). A model that reads gives each nearly 1; a solution of a dozen
+numbers at 0.55 each is never right.
 """
 import json, os, re, sys, torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
