@@ -13,8 +13,8 @@ earlier line predicts it; drills ask for the copy and for the sum in turn. Kinds
   drills    true equations of the recipe's kind, half with a wrong result (any value below 100, where
             the recipe's own drills mostly miss by a little), then `Checked:` each one copied as
             written and the wrong ones computed again (`a op b = claimed, but a op b = right.`).
-`write` makes a pretraining file for `spark-train pretrain --data` (the recipe writes its in-order copy
-documents and drills itself: Sources/Recipe/CopyCurriculum.swift); `probe` teacher-forces a checkpoint
+`write` makes a pretraining file for `spark-train pretrain --data` (the recipe writes its checking
+drills itself: Sources/Recipe/CheckingDrills.swift); `probe` teacher-forces a checkpoint
 (transformers) on fresh documents of the kind (another seed) and prints the mean probability of the
 copied token at the first digit of each repeated result and at every other repeated token; for drills,
 of the claimed digit at a wrong claim's copy and of the right digit at its correction, where the two
@@ -123,10 +123,12 @@ def probe(arguments):
 
 
 def score_repeat(text, offsets, probability, repeat_start, results, others):
-    """Every repeated token: the first digits of results apart from the rest."""
+    """Every repeated token: the first digits of results (with the space before them, where the
+    tokenizer joins the two) apart from the rest."""
     for index, (start, _) in enumerate(offsets):
         if start >= repeat_start:
-            (results if text[:start].endswith("= ") else others).append(probability(index))
+            first_digit = text[:start].endswith("= ") or text[:start + 1].endswith("= ")
+            (results if first_digit else others).append(probability(index))
 
 
 def score_drill(text, offsets, probability, repeat_start, copies, corrections):

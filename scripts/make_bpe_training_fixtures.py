@@ -13,6 +13,10 @@ It writes
   jsonl/tokenizer.json  HF's BpeTrainer on the documents of corpus.jsonl, one text each
   llama3/tokenizer.json HF's BpeTrainer on corpus.txt read as one text, with Llama 3's split pattern
                         (numbers of up to three digits kept whole) instead of Qwen2's
+  digits-apart/tokenizer.json  HF's BpeTrainer on corpus.txt read as one text, with GPT-2's split pattern
+                        changed to cut every ASCII digit (and the space before it) off as a piece of its
+                        own: what `spark-train tokenizer --split-pattern gpt2 --digits-apart` must learn
+                        (HF's trainer has no such option); the tests compare all but the pattern
   encode.jsonl          {"text": ..., "ids": [...]}: HF's ids from text/tokenizer.json on hard and random inputs
 Both trainings use vocab_size VOCAB_SIZE, min_frequency MIN_FREQUENCY, the ChatML special tokens and the
 pipeline that spark-train writes, which is Qwen2's: NFC, Split on the Qwen2 pattern (Isolated), ByteLevel
@@ -39,6 +43,10 @@ from tokenizers import trainers
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_tokenizer_fixtures import LLAMA3_PATTERN, QWEN2_PATTERN, corpus, hard_inputs, random_inputs  # noqa: E402
+
+GPT2_PATTERN = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+# Pieces of one ASCII digit each never hold a pair of digits, which is what --digits-apart forbids.
+DIGITS_APART_PATTERN = GPT2_PATTERN.replace(r" ?\p{N}+", r" ?[0-9]| ?\p{N}+")
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "bpe-training")
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
@@ -147,6 +155,8 @@ def main():
     save(per_document, os.path.join(OUT, "jsonl", "tokenizer.json"))
     whole_numbers = train(["\n\n".join(docs)], VOCAB_SIZE, MIN_FREQUENCY, SPECIALS, LLAMA3_PATTERN)
     save(whole_numbers, os.path.join(OUT, "llama3", "tokenizer.json"))
+    digits_apart = train(["\n\n".join(docs)], VOCAB_SIZE, MIN_FREQUENCY, SPECIALS, DIGITS_APART_PATTERN)
+    save(digits_apart, os.path.join(OUT, "digits-apart", "tokenizer.json"))
 
     tok = Tokenizer.from_file(os.path.join(OUT, "text", "tokenizer.json"))
     inputs = hard_inputs(SPECIALS, []) + random_inputs(rng, 200, SPECIALS, [])
@@ -154,7 +164,8 @@ def main():
         for text in inputs:
             f.write(json.dumps({"text": text, "ids": tok.encode(text).ids}, ensure_ascii=False) + "\n")
 
-    for name, t in [("text", whole), ("jsonl", per_document), ("llama3", whole_numbers)]:
+    for name, t in [("text", whole), ("jsonl", per_document), ("llama3", whole_numbers),
+                    ("digits-apart", digits_apart)]:
         merges = json.loads(t.to_str())["model"]["merges"]
         print(f"{name}/tokenizer.json: vocabulary {t.get_vocab_size()}, {len(merges)} merges")
     print(f"corpus: {len(docs)} documents, {sum(len(d.encode()) for d in docs)} bytes; "

@@ -8,8 +8,10 @@ base's pretraining format, for the problems of the last RECORDS (default 15) gen
 (`corpus/generator.jsonl`: the policy's world; problems the base and the reader never read, the
 generator's own training rows), and prints the mean probability of the first digit of every number in
 the solution, by where the number comes from: the problem's text, an earlier step (carried), or the
-step's own arithmetic (after `=`). A model that reads gives each nearly 1; a solution of a dozen
-numbers at 0.55 each is never right.
+step's own arithmetic (after `=`); then, after a slash, the mean probability of the whole number (the
+product over the tokens that write it and the space before it), which compares tokenizers that cut
+numbers differently. A model that reads gives each nearly 1; a solution of a dozen numbers at 0.55
+each is never right.
 """
 import json, os, re, sys, torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -37,10 +39,20 @@ for row in rows:
         start = len(prefix) + number.start()
         token = next(i for i, (a, b) in enumerate(encoding.offset_mapping) if a <= start < b)
         probability = probabilities[token - 1, encoding.input_ids[token]].item()
+        whole = 1.0
+        for index, (a, b) in enumerate(encoding.offset_mapping):
+            if a < start + len(number.group()) and b > start - 1:
+                whole *= probabilities[index - 1, encoding.input_ids[index]].item()
         source = ("arithmetic (after =)" if before.rstrip().endswith("=")
                   else "problem" if number.group() in in_problem
                   else "carried" if number.group() in seen else "other")
         seen.add(number.group())
-        by_source.setdefault(source, []).append(probability)
-print(name, ", ".join(f"{source} {sum(values) / len(values):.2f} (n={len(values)})"
-                      for source, values in sorted(by_source.items())))
+        by_source.setdefault(source, []).append((probability, whole))
+
+
+def mean(values):
+    return sum(values) / len(values)
+
+
+print(name, ", ".join(f"{source} {mean([v[0] for v in values]):.2f}/{mean([v[1] for v in values]):.2f} "
+                      f"(n={len(values)})" for source, values in sorted(by_source.items())))

@@ -14,9 +14,6 @@ public struct RecipeScale: Sendable {
     /// Covers the verifier's few-shot prompt and its verification.
     public var maxPositions: Int
 
-    /// The copy phase, on copy documents alone (CopyCurriculum), before the world's text.
-    public var copyDocuments: Int
-    public var copySteps: Int
     public var pretrainProblems: Int
     public var pretrainFacts: Int
     public var pretrainSteps: Int
@@ -46,7 +43,7 @@ public struct RecipeScale: Sendable {
 
     public static let full = RecipeScale(
         vocabularySize: 1024, hiddenSize: 192, layerCount: 4, headCount: 6, kvHeadCount: 2, intermediateSize: 512,
-        maxPositions: 2048, copyDocuments: 30000, copySteps: 4000, pretrainProblems: 6000, pretrainFacts: 120000,
+        maxPositions: 2048, pretrainProblems: 20000, pretrainFacts: 40000,
         pretrainSteps: 2000, readerVerifications: 12000, readerDrills: 10000, readerFacts: 60000, readerSteps: 2000,
         generatorProblems: 3000,
         generatorSteps: 300, verifierProblems: 3000, verifierSteps: 1000, rewardModelSteps: 200,
@@ -57,7 +54,7 @@ public struct RecipeScale: Sendable {
 
     public static let quick = RecipeScale(
         vocabularySize: 300, hiddenSize: 32, layerCount: 1, headCount: 2, kvHeadCount: 1, intermediateSize: 64,
-        maxPositions: 4096, copyDocuments: 16, copySteps: 2, pretrainProblems: 40, pretrainFacts: 64,
+        maxPositions: 4096, pretrainProblems: 40, pretrainFacts: 64,
         pretrainSteps: 3, readerVerifications: 8, readerDrills: 8, readerFacts: 32, readerSteps: 2,
         generatorProblems: 8,
         generatorSteps: 2, verifierProblems: 8, verifierSteps: 2, rewardModelSteps: 2, pretrainLearningRate: 3e-3,

@@ -8,7 +8,7 @@
 //   wrong numbers included;
 // - the reader's documents, the verifier's start: verification documents (a problem, a student's
 //   solution with errors planted densely, and the teacher's verification in the verifier's format),
-//   checking drills (CopyCurriculum) and facts in words. A verifier fine-tuned from a base without
+//   checking drills (CheckingDrills) and facts in words. A verifier fine-tuned from a base without
 //   them solved the problem again where it should quote the student's step, and copied the student's
 //   result where it should compute. They are not the generator's: a generator fine-tuned from a base
 //   that read them wrote 34 correct solutions of 531, as it learned from the students' wrong results
@@ -76,7 +76,7 @@ public enum WorldCorpus {
                 count: verificationCount / 2, seed: seed &+ 23 &+ UInt64(index))
             documents += verified.map { verificationDocument($0, random: &random) }
         }
-        documents += CopyCurriculum.checkingDrills(count: drillCount, seed: seed &+ 19)
+        documents += CheckingDrills.drills(count: drillCount, seed: seed &+ 19)
         documents += facts(count: factCount, spoken: true, random: &random)
         return interleaved(documents, random: &random)
     }

@@ -1,9 +1,9 @@
 // `spark-train recipe`: SPARK's whole recipe on the built-in math world, from nothing, by this
 // project's own jobs run in process (tokenizer, pretrain, sft, synth, eval processbench). The data it
 // makes and the report it writes come from the Recipe library; this file runs the phases in order. The
-// base is pretrained in two phases: copy documents alone, then the world's text (CopyCurriculum says
-// why); the generator starts from it, the verifier from the reader, the base pretrained further on
-// verifications (WorldCorpus says why the generator must not read those).
+// base is pretrained from random weights on the world's text; the generator starts from it, the
+// verifier from the reader, the base pretrained further on verifications (WorldCorpus says why the
+// generator must not read those).
 //
 // Each phase writes into `<name>.partial` and renames it to `<name>` when it is done, so a phase whose
 // output exists is complete and is skipped when the recipe is run again; a stopped Stage I continues
@@ -29,9 +29,6 @@ let recipeCommand = Command(
         .value("--out", "DIR", help: "run folder; a run started again skips the phases already done", required: true),
         .flag("--quick", help: "tiny models and data: checks the plumbing in a few minutes, not the quality"),
         .value("--seed", "S", help: "seeds the worlds' problems, the initialisations and the sampling", default: "0"),
-        .value(
-            "--split-pattern", "qwen2|llama3",
-            help: "the tokenizer's split: qwen2 cuts numbers into digits, llama3 keeps them whole", default: "qwen2"),
     ])
 
 let recipeVariants = ["orm", "prm", "prm_cot"]
@@ -42,11 +39,7 @@ func runRecipe(_ arguments: [String]) throws {
         recipeCommand.fail("--seed must be a non-negative integer")
     }
     let scale = options.flag("--quick") ? RecipeScale.quick : RecipeScale.full
-    let splitName = options.string("--split-pattern")!
-    guard let splitPattern = SplitPattern(rawValue: splitName), splitPattern != .gpt2 else {
-        recipeCommand.fail("--split-pattern must be qwen2 or llama3, found \(splitName)")
-    }
-    let recipe = Recipe(directory: options.string("--out")!, scale: scale, seed: seed, splitPattern: splitPattern)
+    let recipe = Recipe(directory: options.string("--out")!, scale: scale, seed: seed)
     try FileSystem.createDirectory(recipe.directory)
     try recipe.run()
 }
@@ -55,7 +48,6 @@ struct Recipe {
     let directory: String
     let scale: RecipeScale
     let seed: UInt64
-    let splitPattern: SplitPattern
 
     func path(_ name: String) -> String { FileSystem.join(directory, name) }
 
@@ -69,43 +61,34 @@ struct Recipe {
             let reading = try WorldCorpus.readingLines(
                 verificationCount: scale.readerVerifications, drillCount: scale.readerDrills,
                 factCount: scale.readerFacts, seed: seed(10))
-            let copying = CopyCurriculum.copyDocuments(count: scale.copyDocuments, seed: seed(8))
             let generatorRows = try WorldCorpus.generatorRows(problemCount: scale.generatorProblems, seed: seed(2))
             let verifierRows = try WorldCorpus.verifierRows(problemCount: scale.verifierProblems, seed: seed(3))
             try writeLines(FileSystem.join(out, "pretrain.jsonl"), pretraining)
             try writeLines(FileSystem.join(out, "reader.jsonl"), reading)
-            try writeLines(FileSystem.join(out, "copy.jsonl"), copying.map(WorldCorpus.textLine))
             try writeLines(FileSystem.join(out, "generator.jsonl"), generatorRows.map(\.jsonLine))
             try writeLines(FileSystem.join(out, "verifier.jsonl"), verifierRows.map(\.jsonLine))
             try writeLines(
                 FileSystem.join(out, "tokenizer.jsonl"),
                 pretraining + reading + (generatorRows + verifierRows).map(\.textLine))
         }
-        // Digit tokens by default (Qwen2's split): the base carries digits and adds right; with whole-number
-        // tokens a sum is a table to memorise, and the base added 28 of 49 fresh sums right. Copying, which
-        // whole numbers seemed to help, comes from the copy phase. README "The recipe" has the figures.
+        // Digit tokens, each number's leading space joined to its first digit (` 63` is ` 6`, `3`): with
+        // whole-number tokens a sum is a table to memorise (the base added 28 of 49 fresh sums right), and
+        // with Qwen2's split a bare space token stands before every number, so a model copying `with 8`
+        // from a problem has to look two tokens back. README "The recipe" has the figures.
         try phase("tokenizer") { out in
             try runTokenizerTraining([
                 "--data", path("corpus/tokenizer.jsonl"), "--vocab-size", String(scale.vocabularySize), "--out", out,
-                "--split-pattern", splitPattern.rawValue,
+                "--split-pattern", "gpt2", "--digits-apart",
             ])
         }
-        try phase("copy") { out in
+        try phase("base") { out in
             let config = FileSystem.join(out, "recipe-config.json")
             try writeText(config, scale.configJSON)
             try runPretrain(
                 [
                     "--config", config, "--tokenizer", path("tokenizer/tokenizer.json"), "--data",
-                    path("corpus/copy.jsonl"), "--steps", String(scale.copySteps),
-                ] + pretrainFlags(out, seed: seed(4)))
-        }
-        try phase("base") { out in
-            try runPretrain(
-                [
-                    "--model", path("copy"), "--data", path("corpus/pretrain.jsonl"), "--steps",
-                    String(scale.pretrainSteps),
-                ]
-                    + pretrainFlags(out, seed: seed(9)))
+                    path("corpus/pretrain.jsonl"), "--steps", String(scale.pretrainSteps),
+                ] + pretrainFlags(out, seed: seed(9)))
         }
         try phase("generator") { out in
             try runSFT(sft(from: "base", data: path("corpus/generator.jsonl"), steps: scale.generatorSteps, out: out))

@@ -25,9 +25,12 @@ let tokenizerCommand = Command(
             "--special-tokens", "LIST", help: "comma-separated, ids 0, 1, ... in this order (\"\" for none)",
             default: "<|endoftext|>,<|im_start|>,<|im_end|>"),
         .value(
-            "--split-pattern", "qwen2|llama3",
-            help: "the pre-tokenizer's split: qwen2 cuts numbers into digits, llama3 keeps up to three digits whole",
+            "--split-pattern", "qwen2|llama3|gpt2",
+            help:
+                "the pre-tokenizer's split: qwen2 cuts numbers into digits, llama3 keeps up to three digits whole, gpt2 "
+                + "keeps a number whole with its leading space",
             default: "qwen2"),
+        .flag("--digits-apart", help: "never merge two digits into one token (with gpt2: ` 63` is ` 6`, `3`)"),
         .value("--min-frequency", "F", help: "the fewest occurrences a pair needs to be merged", default: "2"),
         .value(
             "--format", "auto|text|jsonl", help: "auto: jsonl for files named *.jsonl or *.ndjson, else text",
@@ -52,8 +55,8 @@ func runTokenizerTraining(_ arguments: [String]) throws {
     let minimumFrequency = try options.int("--min-frequency")!
     if minimumFrequency < 0 { tokenizerCommand.fail("--min-frequency must be 0 or more, found \(minimumFrequency)") }
     let splitName = options.string("--split-pattern")!
-    guard let splitPattern = SplitPattern(rawValue: splitName), splitPattern != .gpt2 else {
-        tokenizerCommand.fail("--split-pattern must be qwen2 or llama3, found \(splitName)")
+    guard let splitPattern = SplitPattern(rawValue: splitName) else {
+        tokenizerCommand.fail("--split-pattern must be qwen2, llama3 or gpt2, found \(splitName)")
     }
     let format: TrainingText.Format
     switch options.string("--format")! {
@@ -85,7 +88,8 @@ func runTokenizerTraining(_ arguments: [String]) throws {
     if corpus.textBytes == 0 { throw TrainError("\(path): no text to train on") }
 
     let trainer = BPETrainer(
-        vocabularySize: vocabularySize, specialTokens: specialTokens, minimumFrequency: minimumFrequency)
+        vocabularySize: vocabularySize, specialTokens: specialTokens, minimumFrequency: minimumFrequency,
+        digitsApart: options.flag("--digits-apart"))
     let mergesWanted = vocabularySize - initialCount
     let tokenizer = trainer.train(corpus) { merges in
         if merges % 100 == 0 || merges == mergesWanted {

@@ -107,6 +107,26 @@ enum BPETrainingFixtures {
         #expect(changes.map(\.1) == [-1, 1, -1, 1])
     }
 
+    /// With GPT-2's split and `digitsApart`, no token holds two digits and a number's leading space joins
+    /// its first digit. HF's trainer has no such option; trained on pieces of one digit each (the
+    /// fixture's split) it learns the same merges, so the files differ only in the pattern.
+    @Test func digitsApartTrainingEqualsHFOnSingleDigitPieces() throws {
+        let counts = try BPETrainingFixtures.counts(
+            "corpus.txt", format: .text, chunkBytes: 1 << 20, splitPattern: .gpt2)
+        let trained = BPETrainer(
+            vocabularySize: 1200, specialTokens: BPETrainingFixtures.specialTokens, minimumFrequency: 2,
+            digitsApart: true
+        ).train(counts)
+        #expect(!trained.tokens.contains { token in token.filter { ("0"..."9").contains($0) }.count > 1 })
+        #expect(trained.tokens.contains("Ġ1"))
+        let reference = BPETrainingFixtures.hfFile("digits-apart").replacing(#" ?[0-9]| ?\\p{N}+"#, with: #" ?\\p{N}+"#)
+        #expect(reference != BPETrainingFixtures.hfFile("digits-apart"))
+        #expect(trained.tokenizerJSON.serialized == reference)
+        let plain = BPETrainingFixtures.trainer.train(
+            try BPETrainingFixtures.counts("corpus.txt", format: .text, chunkBytes: 1 << 20, splitPattern: .gpt2))
+        #expect(plain.tokens.contains { token in token.filter { ("0"..."9").contains($0) }.count > 1 })
+    }
+
     @Test func stopsAtTheVocabularySizeOrTheMinimumFrequency() throws {
         let counts = try BPETrainingFixtures.counts("corpus.txt", format: .text, chunkBytes: 1 << 20)
         let specials = BPETrainingFixtures.specialTokens

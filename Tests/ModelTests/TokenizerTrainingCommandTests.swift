@@ -42,13 +42,32 @@ import Testing
                 == TestFiles.read(BPETrainingFixtures.folder + "/llama3/tokenizer.json"))
     }
 
+    /// HF's trainer has no `--digits-apart`: its reference is trained on pieces of one digit each, so the
+    /// files differ in the split pattern alone.
+    @Test func gpt2SplitWithDigitsApartTrainsWhatHFTrainsOnDigitPieces() throws {
+        let directory = TestFiles.scratchDirectory("spark-train-tokenizer-digits-apart")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outcome = try CommandRunner.run(
+            "spark-train",
+            [
+                "tokenizer", "--data", BPETrainingFixtures.folder + "/corpus.txt", "--vocab-size", "1200",
+                "--split-pattern", "gpt2", "--digits-apart", "--out", directory,
+            ])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let written = String(decoding: TestFiles.read(directory + "/tokenizer.json"), as: UTF8.self)
+        #expect(
+            written.replacing(#" ?\\p{N}+"#, with: #" ?[0-9]| ?\\p{N}+"#)
+                == BPETrainingFixtures.hfFile("digits-apart"))
+    }
+
     @Test func helpDocumentsEveryOptionAndDefault() throws {
         let outcome = try CommandRunner.run("spark-train", ["tokenizer", "--help"])
         #expect(outcome.status == 0)
         for text in [
             "--data FILE", "--vocab-size N", "--out DIR", "--special-tokens LIST",
             "(default: <|endoftext|>,<|im_start|>,<|im_end|>)", "--min-frequency F", "(default: 2)",
-            "--format auto|text|jsonl", "(default: auto)", "--split-pattern qwen2|llama3", "(default: qwen2)",
+            "--format auto|text|jsonl", "(default: auto)", "--split-pattern qwen2|llama3|gpt2", "(default: qwen2)",
+            "--digits-apart",
         ] {
             #expect(outcome.output.contains(text), "\(text)")
         }
@@ -70,8 +89,8 @@ import Testing
             (text, ["--vocab-size", "300", "--special-tokens", "<s>,<s>"], 2, "--special-tokens lists a token twice"),
             (text, ["--vocab-size", "300", "--format", "csv"], 2, "--format must be auto, text or jsonl, found csv"),
             (
-                text, ["--vocab-size", "300", "--split-pattern", "gpt2"], 2,
-                "--split-pattern must be qwen2 or llama3, found gpt2"
+                text, ["--vocab-size", "300", "--split-pattern", "gpt4"], 2,
+                "--split-pattern must be qwen2, llama3 or gpt2, found gpt4"
             ),
             (
                 badJSONL, ["--vocab-size", "300"], 1,

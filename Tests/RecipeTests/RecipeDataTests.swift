@@ -212,22 +212,11 @@ import Testing
         #expect((0.2...0.5).contains(Double(slips) / Double(steps)))
     }
 
-    @Test func copyDocumentsRepeatTheirEquationsWordForWord() throws {
-        let documents = CopyCurriculum.copyDocuments(count: 50, seed: 4)
-        #expect(Set(documents).count == 50)
-        for document in documents {
-            let (first, repeated) = try #require(
-                document.components(separatedBy: "\n\nThe same equations again:\n").splitPair)
-            #expect(first == "Equations:\n" + repeated)
-            #expect((6...12).contains(repeated.split(separator: "\n").count))
-        }
-    }
-
     @Test func checkingDrillsQuoteEachClaimThenWorkItInColumns() throws {
         var claims = 0
         var wrong = 0
         let spoken = ["+": "plus", "-": "minus", "×": "times", "÷": "divided by"]
-        for drill in CopyCurriculum.checkingDrills(count: 200, seed: 5) {
+        for drill in CheckingDrills.drills(count: 200, seed: 5) {
             let (first, checked) = try #require(drill.components(separatedBy: "\n\nChecked:\n").splitPair)
             let equations = first.split(separator: "\n").dropFirst().map(String.init)
             let sections = checked.components(separatedBy: "\n\n## Step ")

@@ -20,16 +20,23 @@
 //   here; with left-to-right merging a token may have only one way to form. Should one happen, one
 //   difference is possible: two queue entries of one pair with the same count pop in an order that
 //   depends on HF's hash seeds; here the older entry goes first.
+// - one addition HF's trainer lacks: with `digitsApart`, a pair whose token would hold two digits is
+//   never merged, so every digit of a number stays a token of its own (with GPT-2's split, the
+//   number's leading space joins its first digit: ` 63` is ` 6`, `3`). A model then reads every
+//   number digit by digit, and the space token no longer stands between a word and the number after
+//   it, which a model copying `with 8` from a problem would otherwise have to see past.
 
 public struct BPETrainer: Sendable {
     public let vocabularySize: Int
     public let specialTokens: [String]
     public let minimumFrequency: Int
+    public let digitsApart: Bool
 
-    public init(vocabularySize: Int, specialTokens: [String], minimumFrequency: Int) {
+    public init(vocabularySize: Int, specialTokens: [String], minimumFrequency: Int, digitsApart: Bool = false) {
         self.vocabularySize = vocabularySize
         self.specialTokens = specialTokens
         self.minimumFrequency = minimumFrequency
+        self.digitsApart = digitsApart
     }
 
     /// The tokens there are before any merge: the distinct special tokens and the 256 byte symbols.
@@ -76,6 +83,7 @@ public struct BPETrainer: Sendable {
             let left = Int32(truncatingIfNeeded: top.pair >> 32)
             let right = Int32(truncatingIfNeeded: top.pair)
             let newToken = tokens[Int(left)] + tokens[Int(right)]
+            if digitsApart && newToken.utf8.count(where: Self.isDigit) > 1 { continue }
             let newID: Int32
             if let known = idOfToken[newToken] {
                 newID = known
@@ -110,6 +118,9 @@ public struct BPETrainer: Sendable {
             tokens: tokens, specialTokens: specialTokens.filter { seenSpecials.insert($0).inserted },
             merges: ranked.reversed(), splitPattern: corpus.splitPattern)
     }
+
+    /// An ASCII digit, which the byte-level alphabet writes as itself.
+    private static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
 
     /// HF's `Word::merge`: replaces each occurrence of (left, right), left to right, by `merged`, and
     /// reports each pair removed (-1) or made (+1) next to an occurrence, in HF's order. The merged

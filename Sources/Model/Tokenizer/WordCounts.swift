@@ -1,7 +1,8 @@
 // The words of training text and how often each occurs: what `BPETrainer` learns merges from. Text goes
 // through the pipeline that the trained tokenizer.json declares (and Qwen2's and Llama 3's have): NFC,
-// then the split pattern (Qwen2's by default; Llama 3's keeps numbers of up to three digits whole), then
-// the byte-level alphabet, which needs no work here because words are kept as bytes.
+// then the split pattern (Qwen2's by default; Llama 3's keeps numbers of up to three digits whole; GPT-2's
+// keeps a number whole with its leading space), then the byte-level alphabet, which needs no work here
+// because words are kept as bytes.
 //
 // This is what HF tokenizers' `Tokenizer::train` feeds its BpeTrainer: each text is normalized and
 // pre-tokenized whole, and added tokens are not cut out first, so a special token written in the text
@@ -22,10 +23,9 @@ public struct WordCounts: Sendable {
     public private(set) var textBytes = 0
     public private(set) var totalWords = 0
 
-    /// `splitPattern` is Qwen2's or Llama 3's: the pipelines that split, then apply ByteLevel without a
-    /// regex of its own.
+    /// The pipeline splits with `splitPattern`, then applies ByteLevel without a regex of its own (GPT-2's
+    /// own pipeline splits inside ByteLevel instead; its pattern in a Split step cuts the same pieces).
     public init(splitPattern: SplitPattern = .qwen2) {
-        precondition(splitPattern != .gpt2, "GPT-2's pipeline splits inside ByteLevel; only qwen2 and llama3 train")
         self.splitPattern = splitPattern
         preTokenizer = PreTokenizer(steps: [.split(splitPattern), .byteLevel(addPrefixSpace: false, useRegex: false)])
     }
