@@ -83,12 +83,24 @@ def main():
 
 
 def first_digit_probabilities(model, tokenizer, prefix, student, right):
-    """The next-token probabilities of the student's first digit and of the right one after `prefix`."""
-    ids = tokenizer(prefix, return_tensors="pt").input_ids
+    """The probabilities of the student's first digit and of the right one after `prefix`: of every
+    token that writes the digit (with the space before it, where the tokenizer joins the two)."""
+    return digit_probability(model, tokenizer, prefix, student[0]), digit_probability(model, tokenizer, prefix, right[0])
+
+
+def digit_probability(model, tokenizer, prefix, digit):
+    """The product of the probabilities of the tokens that `prefix + digit` has beyond the tokens it
+    shares with `prefix`: one token with Qwen2's split, or the space and digit token ` 3` with GPT-2's
+    split and digits apart, where `prefix` ends in a space that the digit takes over."""
+    shared = tokenizer(prefix).input_ids
+    ids = tokenizer(prefix + digit).input_ids
+    common = next((i for i, (a, b) in enumerate(zip(shared, ids)) if a != b), min(len(shared), len(ids)))
     with torch.no_grad():
-        probabilities = torch.softmax(model(ids).logits[0, -1], -1)
-    digit_id = lambda digit: tokenizer(prefix + digit).input_ids[-1]
-    return probabilities[digit_id(student[0])].item(), probabilities[digit_id(right[0])].item()
+        probabilities = torch.softmax(model(torch.tensor([ids])).logits[0], -1)
+    product = 1.0
+    for index in range(common, len(ids)):
+        product *= probabilities[index - 1, ids[index]].item()
+    return product
 
 
 if __name__ == "__main__":
