@@ -46,7 +46,7 @@ public struct RecipeScale: Sendable {
         maxPositions: 2048, pretrainProblems: 20000, pretrainFacts: 40000,
         pretrainSteps: 2000, readerVerifications: 12000, readerDrills: 10000, readerFacts: 60000, readerSteps: 2000,
         generatorProblems: 3000,
-        generatorSteps: 300, verifierProblems: 3000, verifierSteps: 1000, rewardModelSteps: 200,
+        generatorSteps: 1000, verifierProblems: 3000, verifierSteps: 1000, rewardModelSteps: 200,
         pretrainLearningRate: 1e-3,
         fineTuneLearningRate: 5e-4, stageOneProblems: 128,
         solutionsPerProblem: 4, verificationsPerSolution: 8, benchmarkProblems: 80, generatorMaxTokens: 256,
