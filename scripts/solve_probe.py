@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Does a recipe generator solve fresh problems of the policy's world?
 
-    python3 scripts/solve_probe.py MODEL_DIR BENCHMARK_JSONL [PROBLEMS]
+    python3 scripts/solve_probe.py MODEL_DIR BENCHMARK_JSONL [PROBLEMS] [TEMPERATURE]
 
-Asks the checkpoint (transformers, greedy) with Stage I's generator prompt, as the recipe's generator
+Asks the checkpoint (transformers; greedy, or sampled at TEMPERATURE with seed 0) with Stage I's
+generator prompt, as the recipe's generator
 rows have it (RUN/corpus/generator.jsonl beside MODEL_DIR), to solve the first PROBLEMS (default 30)
 distinct problems of a benchmark file (`benchmark/benchmark.jsonl` of a recipe run: problems no
 generator row has), and counts the final answers that equal the problem's answer, which this script
@@ -47,6 +48,8 @@ def problem_of(prompt):
 def main():
     directory, benchmark = sys.argv[1], sys.argv[2]
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 30
+    temperature = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+    torch.manual_seed(0)
     rows_path = os.path.join(os.path.dirname(os.path.abspath(directory)), "corpus", "generator.jsonl")
     rows = [json.loads(line) for line in open(rows_path)]
     disagreements = [r for r in rows if answer(problem_of(r["prompt"])) != int(r["completion"].split("Answer: ")[-1])]
@@ -62,11 +65,14 @@ def main():
         ids = tokenizer.apply_chat_template(
             [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt")
         ids = ids if isinstance(ids, torch.Tensor) else ids["input_ids"]
-        output = model.generate(ids, max_new_tokens=256, do_sample=False, eos_token_id=tokenizer.eos_token_id)
+        output = model.generate(
+            ids, max_new_tokens=256, do_sample=temperature > 0, temperature=temperature or None, top_p=1.0,
+            top_k=0, eos_token_id=tokenizer.eos_token_id)
         reply = tokenizer.decode(output[0][ids.shape[1]:], skip_special_tokens=True)
         found = re.search(r"Answer: (\d+)", reply)
         right += found is not None and int(found.group(1)) == answer(problem)
-    print(f"{directory}: {right} of {len(problems)} fresh problems answered right (greedy); "
+    how = f"sampled at temperature {temperature}" if temperature > 0 else "greedy"
+    print(f"{directory}: {right} of {len(problems)} fresh problems answered right ({how}); "
           f"the answer reader agrees with all {len(rows)} gold answers")
 
 
