@@ -3,7 +3,8 @@
 
     python3 scripts/solve_probe.py MODEL_DIR BENCHMARK_JSONL [PROBLEMS] [TEMPERATURE]
 
-Asks the checkpoint (transformers; greedy, or sampled at TEMPERATURE with seed 0) with Stage I's
+Asks the checkpoint (transformers; greedy, or sampled at TEMPERATURE with top-p 0.95, as `spark-train
+synth` samples, and seed 0) with Stage I's
 generator prompt, as the recipe's generator
 rows have it (RUN/corpus/generator.jsonl beside MODEL_DIR), to solve the first PROBLEMS (default 30)
 distinct problems of a benchmark file (`benchmark/benchmark.jsonl` of a recipe run: problems no
@@ -66,7 +67,7 @@ def main():
             [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt")
         ids = ids if isinstance(ids, torch.Tensor) else ids["input_ids"]
         output = model.generate(
-            ids, max_new_tokens=256, do_sample=temperature > 0, temperature=temperature or None, top_p=1.0,
+            ids, max_new_tokens=256, do_sample=temperature > 0, temperature=temperature or None, top_p=0.95,
             top_k=0, eos_token_id=tokenizer.eos_token_id)
         reply = tokenizer.decode(output[0][ids.shape[1]:], skip_special_tokens=True)
         found = re.search(r"Answer: (\d+)", reply)
