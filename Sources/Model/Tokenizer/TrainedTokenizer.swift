@@ -1,10 +1,11 @@
 // A byte-level BPE tokenizer made by `BPETrainer`, and the files it is saved as:
 // - tokenizer.json as HF tokenizers saves one (`save(path, pretty=False)`: compact, HF's key order),
-//   with Qwen2's pipeline (NFC; Split on the Qwen2 pattern, or Llama 3's, Isolated; ByteLevel without
-//   prefix space or regex; ByteLevel post-processor and decoder) and the special tokens as added
-//   tokens. For the same training the file equals HF's byte for byte; the tests compare.
-// - tokenizer_config.json shaped like Qwen2-Instruct's (with Llama 3's tokenizer class for Llama 3's
-//   split): the special tokens, `eos_token` `<|im_end|>`, `pad_token` `<|endoftext|>` (each when
+//   with Qwen2's pipeline (NFC; Split on the Qwen2 pattern, or Llama 3's or GPT-2's, Isolated;
+//   ByteLevel without prefix space or regex; ByteLevel post-processor and decoder) and the special
+//   tokens as added tokens. For the same training the file equals HF's byte for byte; the tests
+//   compare (with digits apart, which HF cannot train, against HF trained on one-digit pieces).
+// - tokenizer_config.json shaped like Qwen2-Instruct's (with the fast tokenizer class for Llama 3's and
+//   GPT-2's split): the special tokens, `eos_token` `<|im_end|>`, `pad_token` `<|endoftext|>` (each when
 //   present) and, when `<|im_start|>` and `<|im_end|>` are among the special tokens, a plain ChatML
 //   chat template (no default system message).
 // Each file is written to a temporary name and renamed into place.
