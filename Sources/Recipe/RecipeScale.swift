@@ -50,7 +50,7 @@ public struct RecipeScale: Sendable {
         generatorSteps: 1000, verifierProblems: 3000, verifierSteps: 1000, rewardModelSteps: 200,
         pretrainLearningRate: 1e-3,
         fineTuneLearningRate: 5e-4, stageOneProblems: 128,
-        solutionsPerProblem: 4, verificationsPerSolution: 8, benchmarkProblems: 80, generatorMaxTokens: 256,
+        solutionsPerProblem: 4, verificationsPerSolution: 8, benchmarkProblems: 200, generatorMaxTokens: 256,
         verifierMaxTokens: 800, generatorTemperature: 1.5)
 
     public static let quick = RecipeScale(
@@ -65,8 +65,8 @@ public struct RecipeScale: Sendable {
 
     /// config.json of a new Llama-shaped model over a tokenizer of `vocabularySize` tokens whose end of
     /// sequence is `<|im_end|>` (id 2, as `spark-train tokenizer` numbers the special tokens). Llama, not
-    /// Qwen2: the tokenizer uses Llama 3's split, and transformers 5 gives every `qwen2` checkpoint a
-    /// Qwen2Tokenizer, which splits numbers into digits whatever tokenizer.json says.
+    /// Qwen2: transformers 5 gives every `qwen2` checkpoint a Qwen2Tokenizer, which splits text by Qwen2's
+    /// own pattern whatever tokenizer.json says, and the recipe's tokenizer uses GPT-2's.
     public var configJSON: String {
         let object: JSONObject = [
             "architectures": .array([.string("LlamaForCausalLM")]), "model_type": .string("llama"),

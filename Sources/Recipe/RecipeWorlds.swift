@@ -1,11 +1,15 @@
 // The two problem distributions of the recipe. The policy's world is where the generator solves, Stage
 // I runs and the benchmark is drawn (fresh seeds each); the verifier learns on another world (other
-// number ranges), so that on the policy's world its single verifications are noisy, as a
+// start values, two more themes), so that on the policy's world its single verifications are noisy, as a
 // general-purpose LLM verifier's are on a new domain. The verifier's world tells stories of every
 // theme: fine-tuned on other themes alone, it wrote stories of its own themes (other people, other
 // items) instead of reading the policy's solutions. Every value stays below 100: a model of a few
 // million parameters learns sums of two-digit numbers in minutes, and three-digit ones not in hours
-// (1000 steps on sums up to 1000 left it adding 21 + 2 = 22).
+// (1000 steps on sums up to 1000 left it adding 21 + 2 = 22). The worlds share their operands: a
+// verifier that never saw 2 as an operand (3-9) divided 22 by 2 as `2 divided by 2 is 0 remainder 2`
+// and flagged the policy's correct halvings, which are frequent (2 divides most totals), as wrong:
+// Stage I's step-consistency outcomes agreed with the checker on 45 % of solutions, and 95 % once the
+// verifier learned on 2-9 too.
 
 import Domain
 
@@ -15,7 +19,7 @@ public enum RecipeWorlds {
     public static let policyOperands = 2...9
     public static let verifierThemes = ["market", "library"] + policyThemes
     public static let verifierStart = 15...33
-    public static let verifierOperands = 3...9
+    public static let verifierOperands = 2...9
     public static let stepCounts = 2...5
     /// No running total or group product of either world goes above this.
     public static let valueLimit = 99

@@ -32,7 +32,8 @@ import Testing
                 #expect(!judgement.isFinalAnswerCorrect || step < problem.plan.count - 1)
             }
         }
-        #expect(planted > 90)
+        // A planting whose carried error needs an inexact division fails; two in three succeed.
+        #expect(planted * 3 >= problems.count * PlantedError.allCases.count * 2)
     }
 
     @Test func writtenVerificationsParseToTheCheckersLabels() throws {
@@ -150,7 +151,6 @@ import Testing
             #expect(row.prompt.contains(problem.text))
         }
         #expect(RecipeWorlds.verifierStart != RecipeWorlds.policyStart)
-        #expect(RecipeWorlds.verifierOperands != RecipeWorlds.policyOperands)
         #expect(rows.contains { $0.prompt.hasPrefix("You are reviewing") })
         #expect(rows.contains { $0.prompt.hasPrefix("Below are a student's solution") })
         #expect(rows.contains { $0.prompt.contains("Expected Answer:") })
@@ -256,6 +256,25 @@ import Testing
         #expect(correct.count * 2 == benchmark.records.count)
         #expect(correct.allSatisfy { $0.generator == "copier" })
         #expect(benchmark.records.filter { $0.label != -1 }.allSatisfy { $0.generator == RecipeBenchmark.writerName })
+    }
+
+    @Test func aSolutionWrittenAgainForTheSameProblemIsOneRecord() throws {
+        let policy = try ProblemGenerator(settings: RecipeWorlds.policy).problems(count: 10, seed: 9)
+        let gold = policy.map { SolutionWriter.solution(of: $0) }
+        var random = WorldRandom(seed: 4)
+        let wrong = policy.map {
+            SolutionCorruptor.solution(of: $0, plantingAt: $0.plan.count - 1, kind: .arithmetic, random: &random)!
+        }
+        // Each problem's gold solution three times and one wrong solution twice; the writer adds gold again.
+        let generated = policy.indices.flatMap { index in
+            [gold[index], gold[index], wrong[index], gold[index], wrong[index]].map { (problemIndex: index, text: $0) }
+        }
+        let benchmark = RecipeBenchmark.build(
+            problems: policy, generated: generated, generatorName: "repeater", seed: 1)
+        let keys = benchmark.records.map { [$0.problem, $0.steps.joined(separator: "\n")] }
+        #expect(Set(keys).count == keys.count)
+        #expect(benchmark.records.filter { $0.label == -1 }.count == policy.count)
+        #expect(benchmark.records.filter { $0.generator == "repeater" && $0.label == -1 }.count == policy.count)
     }
 
     @Test func theGeneratorsSolutionsAreCountedByTheKindsOfTheirErrors() throws {
