@@ -51,9 +51,9 @@ public enum RecipeReport {
 
         Made by `spark-train recipe`: a tokenizer and a small Llama-shaped base model trained from nothing
         on the built-in math world's text; a generator and a verifier fine-tuned from it (the verifier on
-        other story themes and number ranges than the ones it then verifies); SPARK's Stage I on fresh
-        problems; this model fine-tuned from the verifier on the `\(best.method)` method's PRM-CoT data
-        (\(best.trainingRows) rows). Held-out F1 \(percent(best.f1)).
+        other starting numbers and two more story themes than the ones it then verifies); SPARK's Stage I
+        on fresh problems; this model fine-tuned from the verifier on the `\(best.method)` method's PRM-CoT
+        data (\(best.trainingRows) rows). Held-out F1 \(percent(best.f1)).
 
         Limits: it judges the arithmetic word problems of this project's math world (additions,
         subtractions, multiplications and exact divisions of whole numbers below 100 in a few story
