@@ -91,7 +91,10 @@ struct Recipe {
                 ] + pretrainFlags(out, seed: seed(9)))
         }
         try phase("generator") { out in
-            try runSFT(sft(from: "base", data: path("corpus/generator.jsonl"), steps: scale.generatorSteps, out: out))
+            try runSFT(
+                sft(
+                    from: "base", data: path("corpus/generator.jsonl"), steps: scale.generatorSteps,
+                    learningRate: scale.fineTuneLearningRate, out: out))
         }
         try phase("reader") { out in
             try runPretrain(
@@ -99,7 +102,10 @@ struct Recipe {
                     + pretrainFlags(out, seed: seed(11)))
         }
         try phase("verifier") { out in
-            try runSFT(sft(from: "reader", data: path("corpus/verifier.jsonl"), steps: scale.verifierSteps, out: out))
+            try runSFT(
+                sft(
+                    from: "reader", data: path("corpus/verifier.jsonl"), steps: scale.verifierSteps,
+                    learningRate: scale.fineTuneLearningRate, out: out))
         }
         try phase("stage1") { out in
             try runSynth(
@@ -120,7 +126,10 @@ struct Recipe {
                 let data = path("stage1/\(method)/\(variant).jsonl")
                 guard try lineCount(data) > 0 else { continue }
                 try phase("reward-models/\(method)/\(variant)") { out in
-                    try runSFT(sft(from: "verifier", data: data, steps: scale.rewardModelSteps, out: out))
+                    try runSFT(
+                        sft(
+                            from: "verifier", data: data, steps: scale.rewardModelSteps,
+                            learningRate: scale.rewardModelLearningRate, out: out))
                 }
                 try phase("eval/\(method)-\(variant)") { out in
                     try runProcessBench([
@@ -174,9 +183,10 @@ struct Recipe {
     /// Fine-tunes the checkpoint of phase `start`. The reward models start from the verifier: SPARK's
     /// start from an instruct model that already follows a verification prompt, and the verifier is this
     /// recipe's only model that does.
-    func sft(from start: String, data: String, steps: Int, out: String) -> [String] {
+    func sft(from start: String, data: String, steps: Int, learningRate: Double, out: String) -> [String] {
         [
-            "--model", path(start), "--data", data, "--lr", String(scale.fineTuneLearningRate), "--batch-tokens",
+            "--model", path(start), "--data", data, "--lr", String(learningRate),
+            "--batch-tokens",
             "4096", "--max-length",
             String(scale.maxPositions), "--seed", String(seed(6)), "--steps", String(steps),
         ] + trainingFlags(out)

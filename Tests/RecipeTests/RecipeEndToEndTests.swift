@@ -113,7 +113,7 @@ import Testing
         #expect(!report.contains("| step | prm_cot | \(rows[.prmCoT]!.count) | no data"))
         #expect(report.contains("| single | prm_cot | 0 | no data |"))
         let card = try String(contentsOfFile: directory + "/spark-prm-cot/README.md", encoding: .utf8)
-        #expect(card.contains("on the `step` method's PRM-CoT data"))
+        #expect(card.contains("on the `step` method's PRM-CoT\ndata"))
         #expect(FileManager.default.fileExists(atPath: directory + "/spark-prm-cot/model.safetensors"))
     }
 }
