@@ -67,6 +67,11 @@ public struct RecipeScale: Sendable {
         solutionsPerProblem: 2, verificationsPerSolution: 2, benchmarkProblems: 4, generatorMaxTokens: 48,
         verifierMaxTokens: 48, generatorTemperature: 1.0)
 
+    /// The context the shipped PRM-CoT's config.json declares. SPARK's client asks for 4096 new tokens
+    /// after its prompt, more than the 2048 positions the model trained on; its verifications end within
+    /// a few hundred tokens, so only a prompt longer than about 1500 tokens reaches untrained positions.
+    public static let servedPositions = 8192
+
     /// config.json of a new Llama-shaped model over a tokenizer of `vocabularySize` tokens whose end of
     /// sequence is `<|im_end|>` (id 2, as `spark-train tokenizer` numbers the special tokens). Llama, not
     /// Qwen2: transformers 5 gives every `qwen2` checkpoint a Qwen2Tokenizer, which splits text by Qwen2's

@@ -279,7 +279,7 @@ struct Recipe {
 
     /// Copies the PRM-CoT with the best F1 (the first of equals, in method order) to `spark-prm-cot`,
     /// the folder spark-server serves by default once it is copied to the package's `models/`, with a
-    /// model card.
+    /// model card; its config declares `RecipeScale.servedPositions`, so SPARK's client is served.
     func ship(_ scores: [RecipeScore], report: String) throws {
         let candidates = scores.filter { $0.variant == "prm_cot" && $0.f1 != nil }
         guard
@@ -295,9 +295,13 @@ struct Recipe {
         let source = path("reward-models/\(best.method)/prm_cot")
         let shipped = path("spark-prm-cot")
         try FileSystem.createDirectory(shipped)
-        for file in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"] {
+        for file in ["model.safetensors", "tokenizer.json", "tokenizer_config.json"] {
             try writeBytes(FileSystem.join(shipped, file), FileSystem.read(FileSystem.join(source, file)))
         }
+        guard var config = try JSONValue.parse(FileSystem.read(FileSystem.join(source, "config.json"))).objectValue
+        else { throw TrainError("\(source)/config.json is not a JSON object") }
+        config["max_position_embeddings"] = .int(RecipeScale.servedPositions)
+        try writeText(FileSystem.join(shipped, "config.json"), JSONValue.object(config).serialized + "\n")
         try writeText(FileSystem.join(shipped, "README.md"), RecipeReport.modelCard(best: best, report: report))
         printToStandardError("recipe: the best PRM-CoT (\(best.method)) is in \(shipped)")
     }

@@ -115,5 +115,9 @@ import Testing
         let card = try String(contentsOfFile: directory + "/spark-prm-cot/README.md", encoding: .utf8)
         #expect(card.contains("on the `step` method's PRM-CoT\ndata"))
         #expect(FileManager.default.fileExists(atPath: directory + "/spark-prm-cot/model.safetensors"))
+        let shippedConfig = try JSONValue.parse(
+            Array(FileManager.default.contents(atPath: directory + "/spark-prm-cot/config.json")!)
+        ).objectValue
+        #expect(shippedConfig?["max_position_embeddings"]?.intValue == RecipeScale.servedPositions)
     }
 }
