@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds spark-server and lays out the container image's files under OUT (default .build/image):
-# OUT/usr/local/bin/{spark-server, spark-entrypoint, spark-healthcheck}. docker/Dockerfile runs this
+# OUT/usr/local/bin/{spark-server, spark-entrypoint, spark-healthcheck} and the shipped default model in
+# OUT/usr/local/share/spark/spark-prm-cot, where spark-server looks when no model is named
+# (../share/spark/spark-prm-cot beside its binary). docker/Dockerfile runs this
 # script in its build stage and copies OUT into the runtime image; CI runs it on the host, where no
 # Docker engine runs, so the image's build steps are checked on every change.
 #
@@ -34,6 +36,13 @@ rm -rf "$out"
 install -D -m 0755 "$binary" "$out/usr/local/bin/spark-server"
 install -D -m 0755 docker/entrypoint.sh "$out/usr/local/bin/spark-entrypoint"
 install -D -m 0755 docker/healthcheck.sh "$out/usr/local/bin/spark-healthcheck"
+[ -f models/spark-prm-cot/config.json ] || {
+    echo "build.sh: models/spark-prm-cot/config.json is missing: the image ships the default model" >&2
+    exit 1
+}
+for file in models/spark-prm-cot/*; do
+    install -D -m 0644 "$file" "$out/usr/local/share/spark/spark-prm-cot/$(basename "$file")"
+done
 
 # The Debian package that installed the library at $1 (Debian 12 merges /lib into /usr/lib, and dpkg
 # knows each file under one of the two names).

@@ -3,7 +3,8 @@
 # spark-server option can be set by an environment variable named SPARK_ and the option in capitals
 # with underscores (--max-batch-tokens 256: SPARK_MAX_BATCH_TOKENS=256; flags take 1/true/yes or
 # 0/false/no: SPARK_QUIET=1). Arguments given to the container come after them, and win. The image's
-# defaults (SPARK_HOST=0.0.0.0, SPARK_MODEL=/model) are set in docker/Dockerfile.
+# defaults (SPARK_HOST=0.0.0.0, SPARK_PORT=8000) are set in docker/Dockerfile; without SPARK_MODEL the
+# server serves the image's default model.
 #
 # The options are read from `spark-server --help`, so a new server option needs no change here. Two
 # exceptions: --api-key is never built from SPARK_API_KEY, since the server reads that variable itself

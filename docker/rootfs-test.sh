@@ -2,7 +2,7 @@
 # The image's runtime stage without a Docker engine: a bookworm root file system from debootstrap
 # (minbase, close to debian:bookworm-slim), the Dockerfile's runtime steps run in it by chroot (the
 # packages of docker/runtime-packages.txt, user 10001, the files docker/build.sh lays out), then the
-# entrypoint as user 10001 on the fixture checkpoint: the health check must pass, a reward request
+# entrypoint as user 10001 on the image's default model: the health check must pass, a reward request
 # must be answered, and SIGTERM must drain to exit 0. It downloads about 60 MB from Debian and takes
 # a minute or two, so CI does not run it; run it after changing the runtime packages or the scripts.
 #
@@ -32,12 +32,10 @@ chroot "$rootfs" /bin/bash -c '
     rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt
     useradd --system --uid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin spark 2>/dev/null'
 cp -a .build/image/. "$rootfs/"
-mkdir -p "$rootfs/model"
-cp Tests/Fixtures/models/qwen2-gqa-tied/* "$rootfs/model/"
 mount -t proc proc "$rootfs/proc"
 
 port=18765
-chroot --userspec=10001:10001 "$rootfs" /usr/bin/env -i SPARK_HOST=127.0.0.1 SPARK_PORT="$port" SPARK_MODEL=/model \
+chroot --userspec=10001:10001 "$rootfs" /usr/bin/env -i SPARK_HOST=127.0.0.1 SPARK_PORT="$port" \
     SPARK_API_KEY=rootfs-test-key PATH=/usr/local/bin:/usr/bin:/bin spark-entrypoint >"$rootfs/tmp/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do

@@ -1,9 +1,9 @@
 // spark-server without --model: it serves $SPARK_MODEL, or the shipped PRM-CoT installed beside the
-// binary (the container image's layout) or in the package's models/spark-prm-cot, and without any it
-// stops with an error that says how to produce the default model.
+// binary (the container image's layout) or in the package's models/spark-prm-cot.
 
 import Foundation
 import HTTPClient
+import JSON
 import TestSupport
 import Testing
 
@@ -33,12 +33,65 @@ import Testing
         #expect(models.text.contains(installed), "\(models.text)")
     }
 
-    @Test func withoutAnyModelTheErrorSaysHowToProduceIt() throws {
+    /// The shipped PRM-CoT (models/spark-prm-cot), served when no model is named: SPARK's client (the
+    /// PRM prompt as one user message, greedy) gets what transformers writes
+    /// (`scripts/make_shipped_model_golden.py`), and /v1/verify and /v1/reward judge the README's
+    /// examples, a correct solution and one whose step 2 adds wrong.
+    @Test func theShippedModelIsServedAndWritesWhatTransformersWrites() throws {
+        let golden = try #require(
+            try JSONValue.parse(FileReader.bytes(Fixtures.root + "/shipped-model/replies.json")).objectValue)
         let shipped = CommandRunner.packageRoot.appendingPathComponent("models/spark-prm-cot").path
-        guard !FileManager.default.fileExists(atPath: shipped) else { return }
-        let outcome = try CommandRunner.run("spark-server", ["--port", "0"], environment: ["SPARK_MODEL": nil])
-        #expect(outcome.status == 2)
-        #expect(outcome.errorOutput.contains("no --model given and no default model at \(shipped)"))
-        #expect(outcome.errorOutput.contains("spark-train recipe --out runs/recipe"))
+        let server = try ServerProcess(
+            executable: CommandRunner.binary("spark-server"), arguments: ["--port", "0", "--quiet"], environment: [:],
+            modelDirectory: shipped, ownsModelDirectory: false)
+        let connection = HTTPConnection(port: server.port)
+        let models = try connection.send("GET", "/v1/models")
+        #expect(models.text.contains(shipped), "\(models.text)")
+
+        let cases = try #require(golden["cases"]?.arrayValue?.compactMap { $0.objectValue })
+        #expect(cases.count == 2)
+        var replies: [String] = []
+        for goldenCase in cases {
+            let prompt = try #require(goldenCase["prompt"]?.stringValue)
+            let chat = try post(
+                connection, "/v1/chat/completions",
+                JSONValue.object([
+                    "model": .string(shipped), "temperature": .int(0), "top_p": .double(0.95), "max_tokens": .int(4096),
+                    "messages": .array([.object(["role": .string("user"), "content": .string(prompt)])]),
+                ]).serialized)
+            #expect(chat.status == 200, "\(chat.response.text)")
+            let choice = chat.json?["choices"]?.arrayValue?.first?.objectValue
+            let reply = try #require(choice?["message"]?.objectValue?["content"]?.stringValue)
+            #expect(
+                reply == goldenCase["reply"]?.stringValue,
+                "checkpoint \(golden["model_sha256"]!); if models/spark-prm-cot changed, run scripts/make_shipped_model_golden.py"
+            )
+            replies.append(reply)
+        }
+
+        let items = cases.map { JSONValue.object(["problem": $0["problem"]!, "steps": $0["steps"]!]) }
+        let verify = try post(connection, "/v1/verify", JSONValue.object(["items": .array(items)]).serialized)
+        let verified = try #require(verify.json?["items"]?.arrayValue?.compactMap { $0.objectValue })
+        #expect(verified.map { $0["first_error"]?.intValue } == [-1, 1])
+        #expect(verified.map { $0["outcome"]?.stringValue } == ["yes", "no"])
+        #expect(verified.map { $0["verifications"]?.arrayValue?.first?.stringValue } == replies)
+
+        let responses = cases.map { goldenCase in
+            let steps = goldenCase["steps"]!.arrayValue!.compactMap { $0.stringValue }
+            let lines = steps.enumerated().map { "Step \($0.offset + 1): \($0.element)" }
+            let answer = String(steps.last!.split(separator: " ").dropLast().last!)
+            return JSONValue.string((lines + ["Answer: " + answer]).joined(separator: "\n"))
+        }
+        let reward = try post(
+            connection, "/v1/reward",
+            JSONValue.object([
+                "format": .string("steps"), "design": .string("step_augmented_hybrid"),
+                "groups": .array([.object(["problem": cases[0]["problem"]!, "responses": .array(responses)])]),
+            ]).serialized)
+        let rewarded = try #require(reward.json?["items"]?.arrayValue?.compactMap { $0.objectValue })
+        #expect(rewarded.map { $0["status"]?.stringValue } == ["ok", "ok"])
+        #expect(rewarded.map { $0["outcome"]?.stringValue } == ["yes", "no"])
+        let scores = rewarded.compactMap { $0["score"]?.doubleValue }
+        #expect(scores.count == 2 && scores[0] == 1 && scores[1] < 0.5, "\(scores)")
     }
 }

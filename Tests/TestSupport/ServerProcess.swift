@@ -8,6 +8,7 @@ public final class ServerProcess: @unchecked Sendable {
     public let process = Process()
     public let port: Int
     public let modelDirectory: String
+    private let ownsModelDirectory: Bool
     private let errors = Pipe()
     private let collected = LockedText()
 
@@ -28,10 +29,14 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `executable`, spark-server or a script that execs it (the container's entrypoint), which
-    /// must serve `modelDirectory` (a copy made by `widenedCopy`, removed at the end); waits until it
-    /// is ready.
-    public init(executable: URL, arguments: [String], environment: [String: String], modelDirectory: String) throws {
+    /// must serve `modelDirectory` (a copy made by `widenedCopy`, removed at the end unless
+    /// `ownsModelDirectory` is false); waits until it is ready.
+    public init(
+        executable: URL, arguments: [String], environment: [String: String], modelDirectory: String,
+        ownsModelDirectory: Bool = true
+    ) throws {
         self.modelDirectory = modelDirectory
+        self.ownsModelDirectory = ownsModelDirectory
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -82,7 +87,7 @@ public final class ServerProcess: @unchecked Sendable {
             process.interrupt()
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(atPath: modelDirectory)
+        if ownsModelDirectory { try? FileManager.default.removeItem(atPath: modelDirectory) }
     }
 
     /// A copy of the fixture checkpoint in a temporary folder, its context widened to 32k tokens; the
