@@ -92,6 +92,7 @@ import Testing
         #expect(rewarded.map { $0["status"]?.stringValue } == ["ok", "ok"])
         #expect(rewarded.map { $0["outcome"]?.stringValue } == ["yes", "no"])
         let scores = rewarded.compactMap { $0["score"]?.doubleValue }
-        #expect(scores.count == 2 && scores[0] == 1 && scores[1] < 0.5, "\(scores)")
+        // SPARK's step-augmented hybrid, 0.4 × k/n + 0.6 × y: both steps and Yes; one step of two and No.
+        #expect(scores.count == 2 && scores[0] == 1 && abs(scores[1] - 0.2) < 1e-12, "\(scores)")
     }
 }
