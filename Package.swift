@@ -54,6 +54,7 @@ let package = Package(
                 "Synthesis",
             ]),
         .target(name: "CommandLineKit"),
+        .target(name: "WorldCommandLine", dependencies: ["CommandLineKit", "Domain"]),
         .executableTarget(name: "spark-generate", dependencies: ["Scheduler", "Engine", "CommandLineKit"]),
         .executableTarget(
             name: "spark-server",
@@ -62,10 +63,11 @@ let package = Package(
             name: "spark-train",
             dependencies: [
                 "Server", "HTTPServer", "HTTPClient", "JSON", "Model", "Kernels", "CommandLineKit", "Synthesis",
-                "Domain", "Training", "Engine", "Recipe", "Reward",
+                "Domain", "Training", "Engine", "Recipe", "Reward", "WorldCommandLine",
             ]),
         .executableTarget(
-            name: "spark-rl", dependencies: ["RL", "CommandLineKit", "Training", "HTTPClient", "Domain"]),
+            name: "spark-rl",
+            dependencies: ["RL", "CommandLineKit", "Training", "HTTPClient", "Domain", "WorldCommandLine"]),
         .executableTarget(name: "spark-tokenize", dependencies: ["Model", "CommandLineKit"]),
         .executableTarget(
             name: "spark-bench",
@@ -103,7 +105,10 @@ let package = Package(
             // Reference generators and their outputs, read by path from the tests.
             exclude: ["make_adamw_reference.py", "adamw_reference.json", "transformers_checkpoints.json"]),
         .testTarget(
-            name: "RecipeTests", dependencies: ["Recipe", "Domain", "Synthesis", "Reward", "JSON", "TestSupport"]),
+            name: "RecipeTests",
+            dependencies: [
+                "Recipe", "Domain", "Synthesis", "Reward", "JSON", "TestSupport", "CommandLineKit", "WorldCommandLine",
+            ]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Engine", "Model", "TestSupport"]),
         .testTarget(
             name: "RLTests",

@@ -2,9 +2,11 @@
 // The loop itself lives in the RL library (GRPORun); this file reads the command line.
 
 import CommandLineKit
+import Domain
 import Foundation
 import HTTPClient
 import RL
+import WorldCommandLine
 
 let trainCommand = Command(
     name: "spark-rl train",
@@ -19,6 +21,7 @@ let trainCommand = Command(
         .value("--prompts", "FILE", help: "JSONL of {\"problem\"} lines instead of the world's problems"),
         .value("--world-problems", "N", help: "world problems to train on", default: "256"),
         .value("--held-out", "N", help: "held-out world problems for true accuracy", default: "32"),
+    ] + WorldOptions.options + [
         .value("--group-size", "G", help: "rollouts per prompt", default: "16"),
         .value("--prompts-per-step", "N", help: "prompts per GRPO step", default: "4"),
         .value("--steps", "N", help: "GRPO steps", default: "10"),
@@ -101,11 +104,14 @@ func train(_ arguments: [String]) throws {
     settings.evalEvery = try positive(options, "--eval-every")
     settings.saveEvery = try options.int("--save-every")
 
+    let world: WorldSettings
+    do { world = try WorldOptions.settings(options) } catch { trainCommand.fail(error.description) }
     let prompts =
         try options.string("--prompts").map { try RLPrompt.load(jsonl: $0) }
-        ?? RLPrompt.world(count: try positive(options, "--world-problems"), seed: seed)
+        ?? RLPrompt.world(count: try positive(options, "--world-problems"), seed: seed, settings: world)
     // Held-out problems come from another seed of the same world, so none is trained on.
-    let heldOut = try RLPrompt.world(count: try options.int("--held-out")!, seed: seed &+ 0x5EED_0F_4E1D)
+    let heldOut = try RLPrompt.world(
+        count: try options.int("--held-out")!, seed: seed &+ 0x5EED_0F_4E1D, settings: world)
 
     var client: RewardClient?
     if let url = options.string("--reward-url"), reward != .rlvr {

@@ -6,6 +6,7 @@ import CommandLineKit
 import Domain
 import Model
 import Synthesis
+import WorldCommandLine
 
 let synthCommand = Command(
     name: "spark-train synth",
@@ -14,18 +15,7 @@ let synthCommand = Command(
     options: [
         .value("--problems", "FILE.jsonl", help: "one {\"problem\", \"answer\"?, \"id\"?} per line"),
         .value("--world-problems", "N", help: "or N problems of the built-in math world"),
-        .value("--world-steps", "MIN-MAX", help: "computations per world problem", default: "2-6"),
-        .value("--world-start", "MIN-MAX", help: "the number a world story starts from", default: "10-60"),
-        .value(
-            "--world-operands", "MIN-MAX", help: "numbers a world story adds, takes, multiplies by", default: "2-12"),
-        .value("--world-limit", "N", help: "no running total or group product goes above N", default: "1000"),
-        .value(
-            "--world-operations", "LIST", help: "world operations, comma-separated (add is needed)",
-            default: "add,subtract,multiply,divide"),
-        .value(
-            "--world-themes", "LIST",
-            help: "world story themes, comma-separated (\(StoryTheme.all.map(\.name).joined(separator: ",")))",
-            default: "all"),
+    ] + WorldOptions.options + [
         .value("--seed", "S", help: "seeds the world's problems and every model call", default: "0"),
         .value("--generator", "DIR", help: "generator checkpoint, run in process"),
         .value("--generator-endpoint", "URL", help: "or an OpenAI-compatible server (http://host:port[/v1])"),
@@ -136,32 +126,9 @@ func runSynth(_ arguments: [String]) throws {
 }
 
 func worldGenerator(_ options: ParsedArguments) throws -> ProblemGenerator {
-    var settings = WorldSettings()
-    settings.stepCounts = range(options, "--world-steps")
-    settings.startRange = range(options, "--world-start")
-    settings.operandRange = range(options, "--world-operands")
-    guard let limit = try options.int("--world-limit"), limit > 0 else {
-        synthCommand.fail("--world-limit must be a positive integer")
+    do {
+        return try ProblemGenerator(settings: WorldOptions.settings(options))
+    } catch let error as CommandLineError {
+        synthCommand.fail(error.description)
     }
-    settings.valueLimit = limit
-    settings.operations = Set(
-        options.string("--world-operations")!.split(separator: ",").map { name in
-            guard let operation = ArithmeticOperation(rawValue: String(name)) else {
-                synthCommand.fail("--world-operations: unknown operation '\(name)'")
-            }
-            return operation
-        })
-    if let themes = options.string("--world-themes"), themes != "all" {
-        settings.themes = themes.split(separator: ",").map(String.init)
-    }
-    return try ProblemGenerator(settings: settings)
-}
-
-/// The `MIN-MAX` value of `option`.
-func range(_ options: ParsedArguments, _ option: String) -> ClosedRange<Int> {
-    let bounds = options.string(option)!.split(separator: "-").compactMap { Int($0) }
-    guard bounds.count == 2, bounds[0] <= bounds[1] else {
-        synthCommand.fail("\(option): expected MIN-MAX, such as 2-6")
-    }
-    return bounds[0]...bounds[1]
 }
