@@ -62,9 +62,18 @@ final class Exchange: Sendable {
         checkAbandoned()
     }
 
-    /// A retry of this request that waits for the same answer.
-    func addFollower(_ follower: Exchange) {
-        audience.withLock { $0.followers.append(follower) }
+    /// Takes a retry of this request as a follower that waits for the same answer, unless this request
+    /// was already abandoned (its work is being cancelled): then the retry must do the work itself.
+    /// `watch(follower)` must follow, outside any lock that answering this request takes.
+    func attach(follower: Exchange) -> Bool {
+        audience.withLock { audience in
+            guard !audience.abandoned else { return false }
+            audience.followers.append(follower)
+            return true
+        }
+    }
+
+    func watch(follower: Exchange) {
         follower.responder.onDisconnect { [self] in checkAbandoned() }
     }
 
@@ -72,15 +81,13 @@ final class Exchange: Sendable {
         answerObserver.withLock { $0 = observer }
     }
 
-    /// Nobody waits for the answer any more: the client and every follower have gone.
-    private func isAbandonedNow() -> Bool {
-        responder.isDisconnected && audience.withLock { $0.followers }.allSatisfy(\.responder.isDisconnected)
-    }
-
+    /// Abandons the work when nobody waits for the answer any more: the client and every follower have
+    /// gone. Decided under the same lock as `attach`, so a retry is either counted here or refused there.
     private func checkAbandoned() {
-        guard isAbandonedNow() else { return }
         let callbacks = audience.withLock { audience -> [@Sendable () -> Void] in
-            guard !audience.abandoned, !audience.abandonCallbacks.isEmpty else { return [] }
+            guard !audience.abandoned, !audience.abandonCallbacks.isEmpty, responder.isDisconnected,
+                audience.followers.allSatisfy(\.responder.isDisconnected)
+            else { return [] }
             audience.abandoned = true
             return audience.abandonCallbacks
         }

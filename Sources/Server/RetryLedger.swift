@@ -47,7 +47,7 @@ final class RetryLedger: Sendable {
     private enum Decision {
         case lead
         case runApart
-        case join(Exchange?)
+        case join(Exchange)
         case replay(HTTPResponse, original: String)
     }
 
@@ -74,24 +74,29 @@ final class RetryLedger: Sendable {
         let saysRetry = request.header("x-stainless-retry-count").flatMap(Int.init).map { $0 > 0 } ?? false
         let decision = state.withLock { state -> Decision in
             expire(&state, now: .now)
-            guard var entry = state.entries[key] else {
-                state.entries[key] = Entry(leader: exchange, leaderRequestId: exchange.requestId)
-                return .lead
+            if var entry = state.entries[key] {
+                guard kind == .scoring || clientRequestId != nil || saysRetry else { return .runApart }
+                if let answer = entry.answer { return .replay(answer, original: entry.leaderRequestId) }
+                if let leader = entry.leader, leader.attach(follower: exchange) {
+                    entry.followers.append(exchange)
+                    state.entries[key] = entry
+                    return .join(leader)
+                }
             }
-            guard kind == .scoring || clientRequestId != nil || saysRetry else { return .runApart }
-            if let answer = entry.answer { return .replay(answer, original: entry.leaderRequestId) }
-            entry.followers.append(exchange)
-            state.entries[key] = entry
-            return .join(entry.leader)
+            // No such request, or its client left before any retry came and its work is being cancelled:
+            // this one does the work, and the abandoned one's answer goes to nobody.
+            state.entries[key] = Entry(leader: exchange, leaderRequestId: exchange.requestId)
+            return .lead
         }
         switch decision {
         case .lead:
-            exchange.observeAnswer { [self] answer, isFinal in finish(key, answer, keep: isFinal) }
+            let leader = ObjectIdentifier(exchange)
+            exchange.observeAnswer { [self] answer, isFinal in finish(key, answer, keep: isFinal, leader: leader) }
             return false
         case .runApart:
             return false
         case .join(let leader):
-            leader?.addFollower(exchange)
+            leader.watch(follower: exchange)
             metrics.retriesDeduplicated.increment(["joined"])
             return true
         case .replay(let answer, let original):
@@ -101,11 +106,14 @@ final class RetryLedger: Sendable {
         }
     }
 
-    /// Gives the leader's answer to its followers, and keeps it if it is final and fits.
-    private func finish(_ key: Key, _ answer: HTTPResponse, keep: Bool) {
+    /// Gives the leader's answer to its followers, and keeps it if it is final and fits; an abandoned
+    /// leader that another request replaced has nobody to tell.
+    private func finish(_ key: Key, _ answer: HTTPResponse, keep: Bool, leader: ObjectIdentifier) {
         let bytes = key.body.count + answer.body.count
         let (followers, original) = state.withLock { state -> ([Exchange], String) in
-            guard var entry = state.entries[key] else { return ([], "") }
+            guard var entry = state.entries[key], entry.leader.map(ObjectIdentifier.init) == leader else {
+                return ([], "")
+            }
             let followers = entry.followers
             if keep && bytes <= byteLimit {
                 entry.leader = nil

@@ -122,6 +122,26 @@ import Testing
         #expect(item?["status"] == .string("ok"))
     }
 
+    /// The original's client leaves before any retry comes, and its work is being cancelled when the
+    /// retry arrives (a forward pass takes 300 ms here, and the cancellation waits for it to end): the
+    /// retry does the work again rather than join the abandoned original and get its cut-short answer.
+    @Test func aRetryAfterTheOriginalWasAbandonedDoesTheWork() throws {
+        let slow = try InProcessServer(replies: [("", Self.reply)], forwardDelay: .milliseconds(300))
+        let text = RetryTests.verifyBody("Was the original abandoned?").serialized
+        let socket = try RawSocket(port: slow.http.port)
+        socket.send(
+            "POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(text.utf8.count)\r\n\r\n\(text)"
+        )
+        Thread.sleep(forTimeInterval: 0.1)
+        socket.close()
+        Thread.sleep(forTimeInterval: 0.05)
+        let answer = try HTTPConnection(port: slow.http.port).send(
+            "POST", "/v1/verify", headers: [("Content-Type", "application/json")], body: Array(text.utf8))
+        #expect(answer.status == 200)
+        let item = try JSONValue.parse(answer.body).objectValue?["items"]?.arrayValue?.first?.objectValue
+        #expect(item?["status"] == .string("ok"), "\(answer.text)")
+    }
+
     /// An answer cut short by its deadline is not kept: the retry does the work.
     @Test func anAnswerCutByItsDeadlineIsComputedAgain() throws {
         var body = Self.rewardBody("What is 1 + 1?").objectValue!
