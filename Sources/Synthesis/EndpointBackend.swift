@@ -2,8 +2,10 @@
 // makes them: one user message, `n` = 1, the call's own seed. `concurrency` calls are in flight at once,
 // each on its own keep-alive connection. A call that fails in a way that may pass (no connection, a
 // timeout, 408, 429, 5xx) is retried as HTTPClient's RetryPolicy says (exponential backoff with jitter,
-// or the server's `Retry-After` when that is longer); any other answer fails the run at once, with the
-// server's message.
+// or the server's `Retry-After` when that is longer). A 400 that says the prompt plus max_tokens exceed
+// the model's context, with the numbers, gets the room there is, as in process: the call is asked again
+// with that max_tokens, or, when the prompt alone fills the context, its reply is empty (and counts as
+// unparsed). Any other answer fails the run at once, with the server's message.
 // Plain http only: put a TLS proxy in front of an https endpoint.
 
 import HTTPClient
@@ -101,6 +103,15 @@ public struct EndpointBackend: CompletionBackend, Sendable {
             throw .call("\(url): \(error)")
         }
         guard response.status == 200 else {
+            if let room = ContextLengthRefusal(status: response.status, body: response.body)?.room,
+                room < call.maxTokens
+            {
+                guard room > 0 else { return "" }
+                let shorter = ModelCall(
+                    prompt: call.prompt, temperature: call.temperature, topP: call.topP, maxTokens: room,
+                    seed: call.seed)
+                return try reply(to: shorter, on: connection)
+            }
             throw .call("\(url) answered \(response.status): \(response.text.prefix(300))")
         }
         return try content(of: response)

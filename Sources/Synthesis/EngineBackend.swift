@@ -5,8 +5,9 @@
 // `generation_config.json` default, as spark-server and vLLM apply it to a request that names none, so
 // that a checkpoint gives the same replies here and behind an endpoint. A call whose prompt leaves less
 // room in the context than its max_tokens gets the room there is: its reply ends at the context's end
-// (a verification cut there has no final verdict and counts as unparsed) instead of one long
-// meta-critique prompt stopping a run of thousands of calls.
+// (a verification cut there has no final verdict and counts as unparsed), and one whose prompt fills the
+// context is answered with an empty reply, instead of one long meta-critique prompt stopping a run of
+// thousands of calls. EndpointBackend does the same with an endpoint's context-length refusals.
 
 import Engine
 import Model
@@ -51,17 +52,24 @@ public final class EngineBackend: CompletionBackend {
         throws(SynthesisError)
     {
         for start in stride(from: 0, to: calls.count, by: batchSize) {
-            let indices = start..<min(start + batchSize, calls.count)
-            let requests = indices.map { index in
+            var indices: [Int] = []
+            var requests: [GenerationRequest] = []
+            for index in start..<min(start + batchSize, calls.count) {
                 let call = calls[index]
                 let text = template.render([ChatMessage(role: "user", content: call.prompt)], addGenerationPrompt: true)
                 let promptIds = tokenizer.encode(text, addSpecialTokens: false)
-                let room = max(generator.contextLength - promptIds.count, 0)
-                return GenerationRequest(
-                    promptIds: promptIds,
-                    sampling: SamplingParameters(
-                        temperature: Float(call.temperature), topK: topK, topP: Float(call.topP), seed: call.seed,
-                        maxTokens: min(call.maxTokens, room), stopTokenIds: stopTokenIds))
+                let room = generator.contextLength - promptIds.count
+                guard room > 0 else {
+                    deliver(index, "")
+                    continue
+                }
+                indices.append(index)
+                requests.append(
+                    GenerationRequest(
+                        promptIds: promptIds,
+                        sampling: SamplingParameters(
+                            temperature: Float(call.temperature), topK: topK, topP: Float(call.topP), seed: call.seed,
+                            maxTokens: min(call.maxTokens, room), stopTokenIds: stopTokenIds)))
             }
             do {
                 for (index, result) in zip(indices, try generator.generate(requests)) {

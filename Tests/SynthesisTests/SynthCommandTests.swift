@@ -59,11 +59,33 @@ import Testing
     /// same sampling defaults, so the same files.
     @Test func anEndpointAndALocalCheckpointWriteTheSameFiles() throws {
         let server = try ServerProcess(arguments: ["--quiet"])
+        try expectEndpointAndLocalAgree(server: server, maxTokens: 20)
+    }
+
+    /// In a context too short for some calls, the server refuses them (a 400 naming the context length and
+    /// the prompt's tokens) and the run asks again for the room there is, or gets an empty reply where the
+    /// prompt alone fills the context, as in process: the same files, no stopped run.
+    @Test func callsLongerThanTheContextGetTheRoomThereIsAtAnEndpointAsInProcess() throws {
+        let model = try ServerProcess.widenedCopy(of: "qwen2-gqa-tied")
+        let configPath = model + "/config.json"
+        try String(contentsOfFile: configPath, encoding: .utf8)
+            .replacingOccurrences(of: "\"max_position_embeddings\": 32768", with: "\"max_position_embeddings\": 1100")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(
+            executable: CommandRunner.binary("spark-server"), arguments: ["--model", model, "--port", "0"],
+            environment: [:], modelDirectory: model)
+        try expectEndpointAndLocalAgree(server: server, maxTokens: 200)
+        _ = server.terminate()
+        let refusals = server.log.components(separatedBy: "/v1/chat/completions\" 400 ").count - 1
+        #expect(refusals > 0, "no call was refused: the context no longer cuts any")
+    }
+
+    private func expectEndpointAndLocalAgree(server: ServerProcess, maxTokens: Int) throws {
         let directory = AggregationTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let common = [
-            "synth", "--world-problems", "2", "--solutions", "2", "--verifications", "2", "--max-tokens", "20",
-            "--methods", "single,step,critique",
+            "synth", "--world-problems", "2", "--solutions", "2", "--verifications", "2", "--max-tokens",
+            "\(maxTokens)", "--methods", "single,step,critique",
         ]
         let url = "http://127.0.0.1:\(server.port)/v1"
         let viaEndpoint = try CommandRunner.run(
