@@ -4,7 +4,7 @@
     python3 scripts/copy_tasks.py write KIND FILE.jsonl [--documents N] [--seed S]
     python3 scripts/copy_tasks.py probe KIND MODEL_DIR [--documents N]
 
-A recipe verifier must quote the student's numbers, wrong ones included (README, "The recipe"). These
+A recipe verifier must quote the student's numbers, wrong ones included (docs/recipe-notebook.md). These
 tasks isolate that skill: in the first three kinds every result is a random number, so nothing but the
 earlier line predicts it; drills ask for the copy and for the sum in turn. Kinds:
   numbers   a line of random numbers, then `again: ` and the same line;

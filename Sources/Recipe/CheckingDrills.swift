@@ -5,7 +5,7 @@
 // step has 60, which does not match.`) and judged, so that the model learns which of the two places
 // asks for a copy and which for a computation. With the recomputation in symbols a base learned to
 // copy the claim into it; in words, after four continuations, one computed it in the drills (0.98 of
-// the right first digits, README "The recipe"). `scripts/copy_tasks.py` writes and probes drills of
+// the right first digits, docs/recipe-notebook.md). `scripts/copy_tasks.py` writes and probes drills of
 // this kind.
 
 import Domain

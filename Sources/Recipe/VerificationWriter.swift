@@ -13,7 +13,7 @@
 //   with it (`Recomputing: 74 minus 40: 4 minus 0 is 4; 7 minus 4 is 3; so 34. The step has 36, which
 //   does not match.`), which shows a wrong result. A verifier that compared its result with the claim
 //   in the quoted step, sixty tokens back, computed 42 results of 42 right and called all 7 wrong
-//   claims matching (README "The recipe"); side by side, the comparison is of two adjacent numbers;
+//   claims matching (docs/recipe-notebook.md); side by side, the comparison is of two adjacent numbers;
 // then names the kind of error the checker found. Quoting the whole step makes each section one
 // contiguous copy from the solution, which a small model learns far sooner than picking a step's
 // numbers out of a long prompt (a verifier that wrote only the step's first words and its equation

@@ -12,7 +12,7 @@
 //   them solved the problem again where it should quote the student's step, and copied the student's
 //   result where it should compute. They are not the generator's: a generator fine-tuned from a base
 //   that read them wrote 34 correct solutions of 531, as it learned from the students' wrong results
-//   (README "The recipe");
+//   (docs/recipe-notebook.md);
 // - the generator's SFT rows: Stage I's generator prompt, a gold solution as the completion;
 // - the verifier's SFT rows, all on the verifier's world: Stage I's verifier prompt (sometimes the
 //   reference-guided one) with a verification whose verdicts are the checker's; and, for the
@@ -103,7 +103,7 @@ public enum WorldCorpus {
     /// its verification with the checker's verdicts, laid out as the worked examples of Stage I's
     /// verifier prompt are (`Student Solution:`, then `Teacher Verification:`). Wrong results are planted densely because a carried error leaves the later
     /// steps' arithmetic right: with one step in six slipping, the recomputation matched the claim so
-    /// often that the verifier learned to copy the claim into it (README "The recipe").
+    /// often that the verifier learned to copy the claim into it (docs/recipe-notebook.md).
     static func verificationDocument(_ problem: WorldProblem, random: inout WorldRandom) -> String {
         var solution = SolutionWriter.solution(of: problem)
         // A planting whose carried error needs an inexact division is drawn again.

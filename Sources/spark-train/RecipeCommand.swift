@@ -74,7 +74,7 @@ struct Recipe {
         // Digit tokens, each number's leading space joined to its first digit (` 63` is ` 6`, `3`): with
         // whole-number tokens a sum is a table to memorise (the base added 28 of 49 fresh sums right), and
         // with Qwen2's split a bare space token stands before every number, so a model copying `with 8`
-        // from a problem has to look two tokens back. README "The recipe" has the figures.
+        // from a problem has to look two tokens back. docs/recipe-notebook.md has the figures.
         try phase("tokenizer") { out in
             try runTokenizerTraining([
                 "--data", path("corpus/tokenizer.jsonl"), "--vocab-size", String(scale.vocabularySize), "--out", out,
