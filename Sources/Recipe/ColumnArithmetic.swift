@@ -5,7 +5,7 @@
 // sum below 100 is one of about 9000 to memorise: answered at once, a recomputation in words was
 // wrong often enough (`74 divided by 2 is 32`) to flag right steps, and where the model was unsure it
 // copied the student's claim instead (docs/recipe-notebook.md). The digits are tokens of their own (the
-// tokenizer's Qwen2 split), so each clause reads its digits from the operands just written.
+// tokenizer keeps digits apart), so each clause reads its digits from the operands just written.
 
 import Domain
 
