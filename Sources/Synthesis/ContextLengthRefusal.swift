@@ -12,7 +12,7 @@
 
 import JSON
 
-struct ContextLengthRefusal: Equatable {
+struct ContextLengthRefusal {
     /// The model's context length, where the message gives it.
     let contextLength: Int?
     /// The tokens of the call's prompt, where the message gives them.
@@ -31,11 +31,6 @@ struct ContextLengthRefusal: Equatable {
             Self.number(in: message, before: " in the messages")
             ?? Self.number(in: message, before: " input tokens")
             ?? Self.number(in: message, after: "the prompt has ")
-    }
-
-    init(contextLength: Int?, promptTokens: Int?) {
-        self.contextLength = contextLength
-        self.promptTokens = promptTokens
     }
 
     /// The max_tokens that fits beside the prompt: nil when the message does not say, 0 or less when the
