@@ -36,7 +36,7 @@ import Testing
         let keyFile = NSTemporaryDirectory() + "spark-keys-\(UUID().uuidString)"
         try "file-key\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: keyFile) }
-        let model = try ServerProcess.widenedCopy(of: "qwen2-gqa-tied")
+        let model = try ServerProcess.checkpointCopy(of: "qwen2-gqa-tied")
         let server = try ServerProcess(
             executable: URL(fileURLWithPath: "/bin/bash"),
             arguments: [Self.docker.appendingPathComponent("entrypoint.sh").path, "--max-waiting", "7"],

@@ -24,7 +24,7 @@ import Testing
         try FileManager.default.copyItem(
             atPath: CommandRunner.binary("spark-server").path, toPath: root + "/bin/spark-server")
         let installed = root + "/share/spark/spark-prm-cot"
-        try FileManager.default.moveItem(atPath: ServerProcess.widenedCopy(of: "qwen2-gqa-tied"), toPath: installed)
+        try FileManager.default.moveItem(atPath: ServerProcess.checkpointCopy(of: "qwen2-gqa-tied"), toPath: installed)
         let server = try ServerProcess(
             executable: URL(fileURLWithPath: root + "/bin/spark-server"), arguments: ["--port", "0", "--quiet"],
             environment: [:], modelDirectory: installed)

@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func aCallsReplyDoesNotDependOnItsBatch() throws {
-        let model = try ServerProcess.widenedCopy(of: "qwen2-gqa-tied")
+        let model = try ServerProcess.checkpointCopy(of: "qwen2-gqa-tied")
         defer { try? FileManager.default.removeItem(atPath: model) }
         let calls = (0..<4).map { index in
             ModelCall(
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aCallLongerThanTheContextIsCutAtTheContextsEnd() throws {
-        let model = try ServerProcess.widenedCopy(of: "qwen2-gqa-tied")
+        let model = try ServerProcess.checkpointCopy(of: "qwen2-gqa-tied")
         defer { try? FileManager.default.removeItem(atPath: model) }
         let checkpoint = try Checkpoint(directory: model)
         let tokenizer = try Tokenizer(contentsOfFile: try #require(checkpoint.tokenizerPath))

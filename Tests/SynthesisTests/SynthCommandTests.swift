@@ -7,7 +7,7 @@ import Testing
 /// replies are noise, so this checks the plumbing (every file, counts, resume), not the labels.
 @Suite struct SynthCommandTests {
     @Test func aWorldRunOnALocalCheckpointWritesEveryFileAndResumes() throws {
-        let model = try ServerProcess.widenedCopy(of: "qwen2-gqa-tied")
+        let model = try ServerProcess.checkpointCopy(of: "qwen2-gqa-tied")
         let directory = AggregationTests.temporaryDirectory()
         defer {
             try? FileManager.default.removeItem(atPath: model)
@@ -66,11 +66,7 @@ import Testing
     /// the prompt's tokens) and the run asks again for the room there is, or gets an empty reply where the
     /// prompt alone fills the context, as in process: the same files, no stopped run.
     @Test func callsLongerThanTheContextGetTheRoomThereIsAtAnEndpointAsInProcess() throws {
-        let model = try ServerProcess.widenedCopy(of: "qwen2-gqa-tied")
-        let configPath = model + "/config.json"
-        try String(contentsOfFile: configPath, encoding: .utf8)
-            .replacingOccurrences(of: "\"max_position_embeddings\": 32768", with: "\"max_position_embeddings\": 1100")
-            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let model = try ServerProcess.checkpointCopy(of: "qwen2-gqa-tied", positions: 1100)
         let server = try ServerProcess(
             executable: CommandRunner.binary("spark-server"), arguments: ["--model", model, "--port", "0"],
             environment: [:], modelDirectory: model)

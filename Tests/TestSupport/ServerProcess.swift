@@ -21,7 +21,7 @@ public final class ServerProcess: @unchecked Sendable {
     public convenience init(
         fixture: String = "qwen2-gqa-tied", arguments: [String] = [], environment: [String: String] = [:]
     ) throws {
-        let modelDirectory = try Self.widenedCopy(of: fixture)
+        let modelDirectory = try Self.checkpointCopy(of: fixture)
         try self.init(
             executable: CommandRunner.binary("spark-server"),
             arguments: ["--model", modelDirectory, "--port", "0"] + arguments, environment: environment,
@@ -29,7 +29,7 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `executable`, spark-server or a script that execs it (the container's entrypoint), which
-    /// must serve `modelDirectory` (a copy made by `widenedCopy`, removed at the end unless
+    /// must serve `modelDirectory` (a copy made by `checkpointCopy`, removed at the end unless
     /// `ownsModelDirectory` is false); waits until it is ready.
     public init(
         executable: URL, arguments: [String], environment: [String: String], modelDirectory: String,
@@ -90,16 +90,16 @@ public final class ServerProcess: @unchecked Sendable {
         if ownsModelDirectory { try? FileManager.default.removeItem(atPath: modelDirectory) }
     }
 
-    /// A copy of the fixture checkpoint in a temporary folder, its context widened to 32k tokens; the
-    /// caller removes it.
-    public static func widenedCopy(of fixture: String) throws -> String {
+    /// A copy of the fixture checkpoint in a temporary folder, its context set to `positions` tokens
+    /// (widened to 32k unless told); the caller removes it.
+    public static func checkpointCopy(of fixture: String, positions: Int = 32768) throws -> String {
         let source = Fixtures.model(fixture)
         let destination = NSTemporaryDirectory() + "spark-server-\(UUID().uuidString)"
         try FileManager.default.copyItem(atPath: source, toPath: destination)
         let configPath = destination + "/config.json"
         let config = try String(contentsOfFile: configPath, encoding: .utf8)
         try config.replacingOccurrences(
-            of: "\"max_position_embeddings\": 2048", with: "\"max_position_embeddings\": 32768"
+            of: "\"max_position_embeddings\": 2048", with: "\"max_position_embeddings\": \(positions)"
         )
         .write(toFile: configPath, atomically: true, encoding: .utf8)
         return destination
