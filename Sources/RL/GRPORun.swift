@@ -4,7 +4,8 @@
 // server's step advantages placed on each step's tokens), and takes one PolicyOptimizer update.
 // Every step logs the hacking monitors with true correctness from the checker (for the report only)
 // and a progress line; every `evalEvery` steps greedy answers to held-out world problems measure true
-// accuracy. Checkpoints (HF layout, with optimiser state, rl_state.json, metrics.csv, rl.svg and
+// accuracy, and with `heldOutSamples` K also K answers each sampled as the rollouts are (the paper's
+// avg@k: it sees a policy that grows surer of what greedy decoding already answers). Checkpoints (HF layout, with optimiser state, rl_state.json, metrics.csv, rl.svg and
 // report.json) are written atomically every `saveEvery` steps and at the end; a resumed run continues
 // from the last one with the same rollouts an uninterrupted run would have drawn, and ends on the same
 // weights, and with the same hacking flags (the watch's window is refilled from metrics.csv).
@@ -34,6 +35,9 @@ public struct GRPOSettings: Sendable {
     public var batchTokens = 4096
     /// Held-out accuracy every this many steps (and before the first and after the last).
     public var evalEvery = 5
+    /// Sampled answers per held-out problem, at the rollout temperature, with the same seeds at every
+    /// evaluation; 0 measures greedy answers only.
+    public var heldOutSamples = 0
     public var saveEvery: Int?
 
     public init() {}
@@ -155,22 +159,22 @@ public final class GRPORun {
         let start = Date()
         let elapsedBefore = metrics.rows.last?["elapsed_seconds"] ?? 0
         if completedSteps == 0, let accuracy = evaluateHeldOut() {
-            metrics.append(["step": 0, "held_out_accuracy": accuracy, "elapsed_seconds": 0])
-            report(.note("step 0: held-out accuracy \(percent(accuracy))"))
+            metrics.append(accuracy.merging(["step": 0, "elapsed_seconds": 0]) { $1 })
+            report(.note("step 0: " + heldOutNote(accuracy)))
         }
         while completedSteps < settings.steps {
             let step = completedSteps
             var row = try trainStep(step, report: report)
             completedSteps += 1
             let done = completedSteps
-            if done % settings.evalEvery == 0 || done == settings.steps {
-                row["held_out_accuracy"] = evaluateHeldOut() ?? .nan
+            if done % settings.evalEvery == 0 || done == settings.steps, let accuracy = evaluateHeldOut() {
+                row.merge(accuracy) { $1 }
             }
             row["elapsed_seconds"] = elapsedBefore + Date().timeIntervalSince(start)
             metrics.append(row)
             report(.progress(progressLine(row)))
-            if let accuracy = row["held_out_accuracy"], accuracy.isFinite {
-                report(.note("step \(done): held-out accuracy \(percent(accuracy))"))
+            if row["held_out_accuracy"] != nil {
+                report(.note("step \(done): " + heldOutNote(row)))
             }
             if row["hacking_flag"] == 1 {
                 report(.note("step \(done): WARNING reward rising while true accuracy falls (reward hacking?)"))
@@ -287,20 +291,49 @@ public final class GRPORun {
         }
     }
 
-    /// Greedy answers to the held-out world problems, judged by the checker; nil without any.
-    private func evaluateHeldOut() -> Double? {
+    /// Greedy answers to the held-out world problems, judged by the checker (`held_out_accuracy`), and
+    /// the share right of `heldOutSamples` sampled answers each (`held_out_sampled_accuracy`); nil
+    /// without any problem with ground truth.
+    private func evaluateHeldOut() -> [String: Double]? {
         let judged = heldOut.filter { $0.world != nil }
         guard !judged.isEmpty else { return nil }
-        let requests = judged.map {
-            GenerationRequest(
-                promptIds: promptIds($0),
-                sampling: SamplingParameters(
-                    temperature: 0, topK: 0, topP: 1, seed: nil, maxTokens: settings.maxTokens,
-                    stopTokenIds: stopTokenIds))
+        let greedy = SamplingParameters(
+            temperature: 0, topK: 0, topP: 1, seed: nil, maxTokens: settings.maxTokens, stopTokenIds: stopTokenIds)
+        var requests = judged.map { GenerationRequest(promptIds: promptIds($0), sampling: greedy) }
+        var problemOfRequest = Array(judged.indices)
+        for (index, prompt) in judged.enumerated() {
+            for sample in 0..<settings.heldOutSamples {
+                let seed =
+                    Self.heldOutSeedBase &+ settings.seed &* 1_000_003
+                    &+ UInt64(index * settings.heldOutSamples + sample)
+                requests.append(
+                    GenerationRequest(
+                        promptIds: promptIds(prompt),
+                        sampling: SamplingParameters(
+                            temperature: settings.temperature, topK: 0, topP: 1, seed: seed,
+                            maxTokens: settings.maxTokens, stopTokenIds: stopTokenIds)))
+                problemOfRequest.append(index)
+            }
         }
         guard let results = try? generator.generate(requests) else { return nil }
-        let correct = zip(judged, results).filter { $0.isCorrect($1.completion) == true }.count
-        return Double(correct) / Double(judged.count)
+        func share(_ range: Range<Int>) -> Double {
+            let correct = range.filter { judged[problemOfRequest[$0]].isCorrect(results[$0].completion) == true }.count
+            return Double(correct) / Double(range.count)
+        }
+        var accuracy = ["held_out_accuracy": share(0..<judged.count)]
+        if settings.heldOutSamples > 0 { accuracy["held_out_sampled_accuracy"] = share(judged.count..<requests.count) }
+        return accuracy
+    }
+
+    /// Keeps the held-out samples' seeds apart from the rollouts'.
+    static let heldOutSeedBase: UInt64 = 0x4E1D_0000_0000
+
+    private func heldOutNote(_ row: [String: Double]) -> String {
+        var note = "held-out accuracy \(percent(row["held_out_accuracy"] ?? .nan))"
+        if let sampled = row["held_out_sampled_accuracy"] {
+            note += ", sampled \(percent(sampled)) (\(settings.heldOutSamples) a problem)"
+        }
+        return note
     }
 
     private func progressLine(_ row: [String: Double]) -> String {
@@ -316,6 +349,7 @@ public final class GRPORun {
     public var reportJSON: String {
         func number(_ value: Double?) -> JSONValue { value.flatMap { $0.isFinite ? .double($0) : nil } ?? .null }
         let heldOut = metrics.rows.compactMap { $0["held_out_accuracy"] }.filter(\.isFinite)
+        let sampled = metrics.rows.compactMap { $0["held_out_sampled_accuracy"] }.filter(\.isFinite)
         let last = metrics.rows.last ?? [:]
         let object: JSONObject = [
             "reward": .string(settings.reward.rawValue), "steps": .int(completedSteps),
@@ -324,6 +358,8 @@ public final class GRPORun {
             "kl_coefficient": .double(settings.objective.klCoefficient),
             "held_out_accuracy_last": number(heldOut.last),
             "held_out_accuracy_first": number(heldOut.first),
+            "held_out_sampled_accuracy_last": number(sampled.last),
+            "held_out_sampled_accuracy_first": number(sampled.first), "held_out_samples": .int(settings.heldOutSamples),
             "mean_reward_first": number(metrics.rows.first { $0["step"] == 1 }?["mean_reward"]),
             "mean_reward_last": number(last["mean_reward"]), "true_accuracy_last": number(last["true_accuracy"]),
             "invalid_format_share_last": number(last["invalid_format_share"]),

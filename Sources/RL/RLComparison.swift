@@ -1,6 +1,6 @@
 // The comparison of reward designs the experiment script makes (issue 9, item 6; the paper's Table 1
-// on the built-in world): from each run's metrics.csv, a Markdown table of held-out accuracy (at the
-// start, at the end, the best) beside the reward and the hacking monitors of the last step, and an
+// on the built-in world): from each run's metrics.csv, a Markdown table of held-out accuracy (greedy at
+// the start, at the end, the best; sampled, avg@k, at the start and the end) beside the reward and the hacking monitors of the last step, and an
 // SVG chart of held-out accuracy against the step, one line per design.
 
 public struct RLComparison: Sendable {
@@ -10,9 +10,11 @@ public struct RLComparison: Sendable {
 
     static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
-    private static func heldOut(_ metrics: RLMetrics) -> [(step: Double, accuracy: Double)] {
+    private static func heldOut(_ metrics: RLMetrics, _ column: String = "held_out_accuracy") -> [(
+        step: Double, accuracy: Double
+    )] {
         metrics.rows.compactMap { row in
-            guard let step = row["step"], let accuracy = row["held_out_accuracy"], accuracy.isFinite else { return nil }
+            guard let step = row["step"], let accuracy = row[column], accuracy.isFinite else { return nil }
             return (step, accuracy)
         }
     }
@@ -23,17 +25,18 @@ public struct RLComparison: Sendable {
             return percent ? String(format: "%.1f %%", 100 * value) : String(format: "%.2f", value)
         }
         var lines = [
-            "| design | held-out start | held-out end | held-out best | reward (last step) | true accuracy (last step) | invalid format | text after answer | mean K | K ≠ P | RM Yes rate | RM false Yes | hacking flagged |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| design | held-out start | held-out end | held-out best | sampled start | sampled end | reward (last step) | true accuracy (last step) | invalid format | text after answer | mean K | K ≠ P | RM Yes rate | RM false Yes | hacking flagged |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for (name, metrics) in runs {
             let accuracy = Self.heldOut(metrics).map(\.accuracy)
+            let sampled = Self.heldOut(metrics, "held_out_sampled_accuracy").map(\.accuracy)
             let last = metrics.rows.last { ($0["step"] ?? 0) > 0 } ?? [:]
             let flagged = metrics.rows.filter { $0["hacking_flag"] == 1 }.compactMap { $0["step"] }.map {
                 String(Int($0))
             }
             lines.append(
-                "| \(name) | \(cell(accuracy.first)) | \(cell(accuracy.last)) | \(cell(accuracy.max())) | \(cell(last["mean_reward"], percent: false)) | \(cell(last["true_accuracy"])) | \(cell(last["invalid_format_share"])) | \(cell(last["text_after_answer_share"])) | \(cell(last["mean_steps"], percent: false)) | \(cell(last["step_count_mismatch_share"])) | \(cell(last["yes_rate"])) | \(cell(last["false_yes_rate"])) | \(flagged.isEmpty ? "no" : "steps " + flagged.joined(separator: ", ")) |"
+                "| \(name) | \(cell(accuracy.first)) | \(cell(accuracy.last)) | \(cell(accuracy.max())) | \(cell(sampled.first)) | \(cell(sampled.last)) | \(cell(last["mean_reward"], percent: false)) | \(cell(last["true_accuracy"])) | \(cell(last["invalid_format_share"])) | \(cell(last["text_after_answer_share"])) | \(cell(last["mean_steps"], percent: false)) | \(cell(last["step_count_mismatch_share"])) | \(cell(last["yes_rate"])) | \(cell(last["false_yes_rate"])) | \(flagged.isEmpty ? "no" : "steps " + flagged.joined(separator: ", ")) |"
             )
         }
         return lines.joined(separator: "\n") + "\n"

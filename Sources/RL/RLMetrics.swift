@@ -6,7 +6,8 @@ import Foundation
 
 public struct RLMetrics: Sendable, Equatable {
     public static let columns = [
-        "step", "mean_reward", "judged_share", "true_accuracy", "held_out_accuracy", "invalid_format_share",
+        "step", "mean_reward", "judged_share", "true_accuracy", "held_out_accuracy", "held_out_sampled_accuracy",
+        "invalid_format_share",
         "text_after_answer_share", "mean_steps", "steps_std", "step_count_mismatch_share", "mean_response_tokens",
         "yes_rate", "false_yes_rate", "loss", "kl", "clipped_share", "gradient_norm", "rollout_tokens_per_second",
         "reward_latency_seconds", "hacking_flag", "elapsed_seconds",
@@ -14,6 +15,7 @@ public struct RLMetrics: Sendable, Equatable {
     /// The series rl.svg draws, all shares or rates in [0, 1].
     static let plotted = [
         ("mean_reward", "#1f77b4"), ("true_accuracy", "#2ca02c"), ("held_out_accuracy", "#d62728"),
+        ("held_out_sampled_accuracy", "#7f7f7f"),
         ("invalid_format_share", "#9467bd"), ("text_after_answer_share", "#8c564b"),
         ("step_count_mismatch_share", "#e377c2"), ("yes_rate", "#ff7f0e"),
     ]
@@ -40,15 +42,18 @@ public struct RLMetrics: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Reads a metrics.csv this type wrote.
+    /// Reads a metrics.csv this type wrote, also one from a version with fewer columns (a run resumed
+    /// across an upgrade keeps its history).
     public init?(csv: String) {
         let lines = csv.split(separator: "\n").map(String.init)
-        guard let header = lines.first, header == Self.columns.joined(separator: ",") else { return nil }
+        guard let header = lines.first?.split(separator: ",").map(String.init), header.first == "step",
+            Set(header).isSubset(of: Self.columns)
+        else { return nil }
         for line in lines.dropFirst() {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard cells.count == Self.columns.count else { return nil }
+            guard cells.count == header.count else { return nil }
             var row: [String: Double] = [:]
-            for (column, cell) in zip(Self.columns, cells) where !cell.isEmpty { row[column] = Double(cell) }
+            for (column, cell) in zip(header, cells) where !cell.isEmpty { row[column] = Double(cell) }
             rows.append(row)
         }
     }

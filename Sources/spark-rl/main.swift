@@ -33,6 +33,9 @@ let trainCommand = Command(
         .value("--batch-tokens", "N", help: "tokens per training micro-batch", default: "4096"),
         .value("--seed", "S", help: "seeds the world, the prompt order and the rollouts", default: "0"),
         .value("--eval-every", "E", help: "held-out accuracy every E steps", default: "5"),
+        .value(
+            "--held-out-samples", "K",
+            help: "also K answers a held-out problem sampled as the rollouts are (avg@K; 0: greedy only)", default: "0"),
         .value("--save-every", "N", help: "checkpoint every N steps (and at the end)"),
         .value("--format", "steps|spark|none", help: "the answer format the server gates on", default: "steps"),
         .value("--reward-max-tokens", "N", help: "tokens the reward model may write per judgement", default: "4096"),
@@ -102,6 +105,8 @@ func train(_ arguments: [String]) throws {
     settings.temperature = Float(try options.double("--temperature")!)
     settings.batchTokens = try positive(options, "--batch-tokens")
     settings.evalEvery = try positive(options, "--eval-every")
+    settings.heldOutSamples = try options.int("--held-out-samples")!
+    guard settings.heldOutSamples >= 0 else { trainCommand.fail("--held-out-samples: expected 0 or more") }
     settings.saveEvery = try options.int("--save-every")
 
     let world: WorldSettings

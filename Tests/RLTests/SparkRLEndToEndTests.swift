@@ -14,8 +14,8 @@ import Testing
         let common = [
             "train", "--model", Fixtures.model("qwen2-gqa-tied"), "--out", out, "--reward", "hybrid",
             "--reward-url", "http://127.0.0.1:\(server.port)", "--group-size", "4", "--prompts-per-step", "2",
-            "--max-tokens", "12", "--reward-max-tokens", "12", "--held-out", "2", "--eval-every", "3",
-            "--lr", "1e-3", "--quiet",
+            "--max-tokens", "12", "--reward-max-tokens", "12", "--held-out", "2", "--held-out-samples", "2",
+            "--eval-every", "3", "--lr", "1e-3", "--quiet",
         ]
         let first = try CommandRunner.run("spark-rl", common + ["--steps", "3"])
         #expect(first.status == 0, "\(first.errorOutput)")
@@ -26,6 +26,10 @@ import Testing
         #expect(report["reward"] as? String == "hybrid")
         let metrics = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8)
         #expect(metrics.split(separator: "\n").count == 1 + 4)  // header, step 0 (held-out), steps 1 to 3
+        // The random fixture writes no valid solution: 0 of 2 greedy and 0 of 4 sampled answers.
+        #expect(report["held_out_accuracy_first"] as? Double == 0)
+        #expect(report["held_out_sampled_accuracy_last"] as? Double == 0)
+        #expect(report["held_out_samples"] as? Int == 2)
         #expect(FileManager.default.fileExists(atPath: out + "/rl.svg"))
 
         let resumed = try CommandRunner.run("spark-rl", common + ["--steps", "4", "--resume"])
@@ -100,5 +104,9 @@ import Testing
             "spark-rl", ["train", "--model", "x", "--out", "y", "--reward", "vibes"])
         #expect(outcome.status == 2)
         #expect(outcome.errorOutput.contains("expected one of outcome-orm, outcome-prm, hybrid"))
+        let samples = try CommandRunner.run(
+            "spark-rl", ["train", "--model", "x", "--out", "y", "--reward", "rlvr", "--held-out-samples", "-1"])
+        #expect(samples.status == 2)
+        #expect(samples.errorOutput.contains("--held-out-samples: expected 0 or more"))
     }
 }
