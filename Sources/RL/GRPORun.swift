@@ -38,6 +38,10 @@ public struct GRPOSettings: Sendable {
     /// Sampled answers per held-out problem, at the rollout temperature, with the same seeds at every
     /// evaluation; 0 measures greedy answers only.
     public var heldOutSamples = 0
+    /// The answer format the monitors check every rollout against, whatever the server gates on: with
+    /// the gate off (`format: none`), or for RLVR, the server reports no violation, and the appending
+    /// hack would go unseen.
+    public var monitorFormat = PolicyFormat.steps
     public var saveEvery: Int?
 
     public init() {}
@@ -217,9 +221,10 @@ public final class GRPORun {
         var rollouts: [ScoredRollout] = []
         for (slot, group) in groups.enumerated() {
             for (result, judgement) in zip(group, judgements[slot]) {
+                let format = FormatCheck(response: result.completion, format: settings.monitorFormat)
                 rollouts.append(
                     ScoredRollout(
-                        formatValid: judgement.formatValid, textAfterAnswer: judgement.textAfterAnswer,
+                        formatValid: format.isValid, textAfterAnswer: format.hasTextAfterAnswer,
                         steps: judgement.steps, verdicts: judgedStepByStep(judgement) ? judgement.verdicts : nil,
                         saidYes: judgement.saidYes, reward: judgement.score, responseTokens: result.completionIds.count,
                         isCorrect: chosen[slot].isCorrect(result.completion) ?? false))

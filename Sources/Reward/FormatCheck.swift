@@ -37,6 +37,11 @@ public struct FormatCheck: Sendable, Equatable {
 
     public var isValid: Bool { violations.isEmpty }
 
+    /// Whether anything but whitespace follows the answer: the appending hack's mark.
+    public var hasTextAfterAnswer: Bool {
+        violations.contains { if case .textAfterAnswer = $0 { true } else { false } }
+    }
+
     public init(response: String, format: PolicyFormat = .spark) {
         switch format {
         case .spark: violations = Self.sparkViolations(response)

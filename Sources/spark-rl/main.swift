@@ -6,6 +6,7 @@ import Domain
 import Foundation
 import HTTPClient
 import RL
+import Reward
 import WorldCommandLine
 
 let trainCommand = Command(
@@ -37,7 +38,10 @@ let trainCommand = Command(
             "--held-out-samples", "K",
             help: "also K answers a held-out problem sampled as the rollouts are (avg@K; 0: greedy only)", default: "0"),
         .value("--save-every", "N", help: "checkpoint every N steps (and at the end)"),
-        .value("--format", "steps|spark|none", help: "the answer format the server gates on", default: "steps"),
+        .value(
+            "--format", "steps|spark|none",
+            help: "the answer format the server gates on (none: no gate); the monitors check it, or steps with none",
+            default: "steps"),
         .value("--reward-max-tokens", "N", help: "tokens the reward model may write per judgement", default: "4096"),
         .value("--concurrency", "N", help: "reward requests in flight", default: "4"),
         .value("--groups-per-request", "N", help: "GRPO groups per reward request", default: "4"),
@@ -108,6 +112,11 @@ func train(_ arguments: [String]) throws {
     settings.heldOutSamples = try options.int("--held-out-samples")!
     guard settings.heldOutSamples >= 0 else { trainCommand.fail("--held-out-samples: expected 0 or more") }
     settings.saveEvery = try options.int("--save-every")
+    let format = options.string("--format")!
+    guard format == "none" || PolicyFormat(rawValue: format) != nil else {
+        trainCommand.fail("--format '\(format)': expected steps, spark or none")
+    }
+    settings.monitorFormat = PolicyFormat(rawValue: format) ?? .steps
 
     let world: WorldSettings
     do { world = try WorldOptions.settings(options) } catch { trainCommand.fail(error.description) }
@@ -127,7 +136,7 @@ func train(_ arguments: [String]) throws {
         clientOptions.timeoutSeconds = try options.double("--timeout")!
         clientOptions.retry = RetryPolicy(
             retries: try options.int("--retries")!, backoffSeconds: try options.double("--backoff")!)
-        clientOptions.format = options.string("--format")!
+        clientOptions.format = format
         clientOptions.maxTokens = try positive(options, "--reward-max-tokens")
         client = try RewardClient(url: url, options: clientOptions) { problem in
             printToStandardError("\nreward server: \(problem); retrying")

@@ -99,6 +99,34 @@ import Testing
         #expect(second.terminate() == 0)
     }
 
+    /// The monitors check each rollout's format on the client, so that neither RLVR (no server) nor a
+    /// server without the gate (`--format none`, which reports no violation) hides the appending
+    /// hack: the random fixture writes no valid solution, and every run sees all of its rollouts invalid.
+    @Test func theMonitorsCheckTheFormatWhereTheServerDoesNot() throws {
+        let server = try ServerProcess()
+        for (reward, format) in [("rlvr", "steps"), ("hybrid", "none"), ("hybrid", "steps")] {
+            let out = NSTemporaryDirectory() + "spark-rl-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let run = try CommandRunner.run(
+                "spark-rl",
+                [
+                    "train", "--model", Fixtures.model("qwen2-gqa-tied"), "--out", out, "--reward", reward,
+                    "--format", format, "--reward-url", "http://127.0.0.1:\(server.port)", "--group-size", "2",
+                    "--prompts-per-step", "2", "--max-tokens", "12", "--reward-max-tokens", "12", "--held-out", "0",
+                    "--steps", "1", "--quiet",
+                ])
+            #expect(run.status == 0, "\(run.errorOutput)")
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+            #expect(report["invalid_format_share_last"] as? Double == 1, "\(reward) with format \(format)")
+        }
+        let unknown = try CommandRunner.run(
+            "spark-rl", ["train", "--model", "x", "--out", "y", "--reward", "rlvr", "--format", "boxed"])
+        #expect(unknown.status == 2)
+        #expect(unknown.errorOutput.contains("--format 'boxed': expected steps, spark or none"))
+        #expect(server.terminate() == 0)
+    }
+
     @Test func aBadRewardNameIsRefusedWithTheKnownNames() throws {
         let outcome = try CommandRunner.run(
             "spark-rl", ["train", "--model", "x", "--out", "y", "--reward", "vibes"])
