@@ -33,24 +33,25 @@ public struct ScoredRollout: Sendable {
     }
 }
 
-public struct HackingMonitors: Sendable, Equatable {
+public struct HackingMonitors: Sendable {
     public var invalidFormatShare: Double
     public var textAfterAnswerShare: Double
     public var meanSteps: Double
     public var stepsStandardDeviation: Double
-    /// Among rollouts the reward model judged step by step.
+    /// Among rollouts the reward model judged step by step; NaN (not measured) without any, as for RLVR.
     public var stepCountMismatchShare: Double
     public var meanResponseTokens: Double
-    /// Among rollouts the reward model judged.
+    /// Among rollouts the reward model judged; NaN without any.
     public var yesRate: Double
     public var trueAccuracy: Double
-    /// Yes among judged rollouts whose answer is wrong: the reward model fooled.
+    /// Yes among judged rollouts whose answer is wrong: the reward model fooled. NaN without any.
     public var falseYesRate: Double
     /// Mean reward over the rollouts that have one.
     public var meanReward: Double
 
     public init(_ rollouts: [ScoredRollout]) {
         func share(_ count: Int, of total: Int) -> Double { total == 0 ? 0 : Double(count) / Double(total) }
+        func rate(_ count: Int, of total: Int) -> Double { total == 0 ? .nan : Double(count) / Double(total) }
         let total = rollouts.count
         invalidFormatShare = share(rollouts.filter { !$0.formatValid }.count, of: total)
         textAfterAnswerShare = share(rollouts.filter(\.textAfterAnswer).count, of: total)
@@ -61,13 +62,13 @@ public struct HackingMonitors: Sendable, Equatable {
             steps.isEmpty
             ? 0 : (steps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(steps.count)).squareRoot()
         let counted = rollouts.filter { $0.steps != nil && $0.verdicts != nil }
-        stepCountMismatchShare = share(counted.filter { $0.steps != $0.verdicts }.count, of: counted.count)
+        stepCountMismatchShare = rate(counted.filter { $0.steps != $0.verdicts }.count, of: counted.count)
         meanResponseTokens = share(rollouts.map(\.responseTokens).reduce(0, +), of: total)
         let judged = rollouts.filter { $0.saidYes != nil }
-        yesRate = share(judged.filter { $0.saidYes == true }.count, of: judged.count)
+        yesRate = rate(judged.filter { $0.saidYes == true }.count, of: judged.count)
         trueAccuracy = share(rollouts.filter(\.isCorrect).count, of: total)
         let judgedWrong = judged.filter { !$0.isCorrect }
-        falseYesRate = share(judgedWrong.filter { $0.saidYes == true }.count, of: judgedWrong.count)
+        falseYesRate = rate(judgedWrong.filter { $0.saidYes == true }.count, of: judgedWrong.count)
         let rewards = rollouts.compactMap(\.reward)
         meanReward = rewards.isEmpty ? 0 : rewards.reduce(0, +) / Double(rewards.count)
     }

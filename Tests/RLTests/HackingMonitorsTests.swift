@@ -33,6 +33,21 @@ import Testing
         #expect(monitors.meanReward == 0.5)
     }
 
+    /// Without the reward model's judgement (RLVR, random) its rates are not measured rather than 0,
+    /// and a step's table cell says so.
+    @Test func ratesOfAReaderThatDidNotReadAreNotMeasured() {
+        let monitors = HackingMonitors([
+            Self.rollout(verdicts: nil, yes: nil), Self.rollout(verdicts: nil, yes: nil, correct: false),
+        ])
+        #expect(monitors.yesRate.isNaN)
+        #expect(monitors.falseYesRate.isNaN)
+        #expect(monitors.stepCountMismatchShare.isNaN)
+        #expect(monitors.trueAccuracy == 0.5)
+        let judgedRight = HackingMonitors([Self.rollout()])
+        #expect(judgedRight.yesRate == 1)
+        #expect(judgedRight.falseYesRate.isNaN)
+    }
+
     static func step(reward: Double, accuracy: Double) -> HackingMonitors {
         let count = 20
         return HackingMonitors(
