@@ -1,7 +1,8 @@
 // The comparison of reward designs the experiment script makes (issue 9, item 6; the paper's Table 1
 // on the built-in world): from each run's metrics.csv, a Markdown table of held-out accuracy (greedy at
-// the start, at the end, the best; sampled, avg@k, at the start and the end) beside the reward and the hacking monitors of the last step, and an
-// SVG chart of held-out accuracy against the step, one line per design.
+// the start, at the end, the best; sampled, avg@k, at the start and the end) beside the reward and the
+// hacking monitors of the last step, and an SVG chart of held-out accuracy against the step, one line
+// per design.
 
 public struct RLComparison: Sendable {
     public var runs: [(name: String, metrics: RLMetrics)]
@@ -42,22 +43,34 @@ public struct RLComparison: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The chart draws the sampled accuracy where the runs measured it (avg@k reads finer than greedy
+    /// answers to the same problems), on an axis from the tenth below the lowest value to the tenth
+    /// above the highest, so that designs a few points apart stay apart.
     public var svg: String {
         let (width, height, left, right, top, bottom) = (760.0, 420.0, 56.0, 170.0, 30.0, 40.0)
-        let series = runs.map { (name: $0.name, points: Self.heldOut($0.metrics)) }
+        let sampled = runs.contains { !Self.heldOut($0.metrics, "held_out_sampled_accuracy").isEmpty }
+        let column = sampled ? "held_out_sampled_accuracy" : "held_out_accuracy"
+        let series = runs.map { (name: $0.name, points: Self.heldOut($0.metrics, column)) }
         let steps = series.flatMap { $0.points.map(\.step) }
         let last = max(steps.max() ?? 1, 1)
-        let highest = max(series.flatMap { $0.points.map(\.accuracy) }.max() ?? 0, 0.05)
+        let values = series.flatMap { $0.points.map(\.accuracy) }
+        let lowest = ((values.min() ?? 0) * 10).rounded(.down) / 10
+        let highest = max(((values.max() ?? 1) * 10).rounded(.up) / 10, lowest + 0.1)
         func x(_ step: Double) -> Int { Int(left + step / last * (width - left - right)) }
-        func y(_ accuracy: Double) -> Int { Int(top + (1 - accuracy / highest) * (height - top - bottom)) }
+        func y(_ accuracy: Double) -> Int {
+            Int(top + (highest - accuracy) / (highest - lowest) * (height - top - bottom))
+        }
+        let title =
+            sampled
+            ? "held-out accuracy of sampled answers (avg@k) by reward design" : "held-out accuracy by reward design"
         var parts = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">",
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-            "<text x=\"\(Int(left))\" y=\"18\" font-size=\"13\">held-out accuracy by reward design</text>",
-            "<polyline fill=\"none\" stroke=\"black\" points=\"\(Int(left)),\(y(highest)) \(Int(left)),\(y(0)) \(x(last)),\(y(0))\"/>",
+            "<text x=\"\(Int(left))\" y=\"18\" font-size=\"13\">\(title)</text>",
+            "<polyline fill=\"none\" stroke=\"black\" points=\"\(Int(left)),\(y(highest)) \(Int(left)),\(y(lowest)) \(x(last)),\(y(lowest))\"/>",
             "<text x=\"\(Int(left) - 6)\" y=\"\(y(highest) + 4)\" text-anchor=\"end\">\(String(format: "%.0f%%", 100 * highest))</text>",
-            "<text x=\"\(Int(left) - 6)\" y=\"\(y(0) + 4)\" text-anchor=\"end\">0%</text>",
-            "<text x=\"\(x(last))\" y=\"\(y(0) + 16)\" text-anchor=\"end\">step \(Int(last))</text>",
+            "<text x=\"\(Int(left) - 6)\" y=\"\(y(lowest) + 4)\" text-anchor=\"end\">\(String(format: "%.0f%%", 100 * lowest))</text>",
+            "<text x=\"\(x(last))\" y=\"\(y(lowest) + 16)\" text-anchor=\"end\">step \(Int(last))</text>",
         ]
         for (index, run) in series.enumerated() {
             let color = Self.colors[index % Self.colors.count]

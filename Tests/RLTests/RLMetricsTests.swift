@@ -59,5 +59,8 @@ import Testing
         #expect(rows[2].hasPrefix("| rlvr | 10.0 % | 40.0 % | 40.0 % | 5.0 % | 20.0 % | 0.75 | 50.0 % | 25.0 % |"))
         #expect(rows[3].hasPrefix("| random | 10.0 % | 10.0 % | 10.0 % | 5.0 % | 5.0 % | 0.50 |"))
         #expect(comparison.svg.components(separatedBy: "<polyline").count == 1 + 3)
+        // The runs measured sampled accuracy (0.025 to 0.2), so the chart draws it, on an axis of 0 to 20 %.
+        #expect(comparison.svg.contains("sampled answers (avg@k)"))
+        #expect(comparison.svg.contains(">20%</text>") && comparison.svg.contains(">0%</text>"))
     }
 }
