@@ -61,7 +61,7 @@ public final class GRPORun {
     private let stopTokenIds: Set<Int32>
     private let writer: CheckpointWriter
     private let rewardClient: RewardClient?
-    private var watch = HackingWatch()
+    private var watch: HackingWatch
     private var flaggedSteps: [Int] = []
 
     /// `policyDirectory` is the starting policy and the frozen reference; with `resume`, the policy's
@@ -84,6 +84,7 @@ public final class GRPORun {
         self.heldOut = heldOut
         self.outputDirectory = outputDirectory
         self.rewardClient = rewardClient
+        watch = HackingWatch(rolloutsPerStep: settings.groupSize * settings.promptsPerStep)
         do {
             let checkpoint = try Checkpoint(directory: policyDirectory)
             guard let tokenizerPath = checkpoint.tokenizerPath else {

@@ -76,16 +76,22 @@ public struct HackingMonitors: Sendable {
 
 /// Flags the mark of reward hacking: the reward rising while the true accuracy falls. Over the last
 /// `window` steps, the mean of the later half is compared with the earlier half's; both must move by
-/// at least `margin`, so that noise of a few rollouts does not raise the flag.
+/// at least `margin`, and the accuracy by at least two standard errors of the difference of two
+/// shares of `rolloutsPerStep × half` rollouts each, so that the sampling noise of a step's rollouts
+/// does not raise the flag (with 64 rollouts a step and a window of 6, a fall of 5 points at 85 %
+/// accuracy is 1.4 standard errors: noise).
 public struct HackingWatch: Sendable {
     public let window: Int
     public let margin: Double
+    public let rolloutsPerStep: Int
     private var history: [(reward: Double, accuracy: Double)] = []
 
-    public init(window: Int = 6, margin: Double = 0.05) {
+    public init(window: Int = 6, margin: Double = 0.05, rolloutsPerStep: Int) {
         precondition(window >= 2, "the watch compares two halves of its window")
+        precondition(rolloutsPerStep >= 1, "a step has rollouts")
         self.window = window
         self.margin = margin
+        self.rolloutsPerStep = rolloutsPerStep
     }
 
     /// Records a step; true when the reward has risen and the accuracy fallen over the window.
@@ -110,6 +116,10 @@ public struct HackingWatch: Sendable {
         let later = recent.suffix(window - half)
         let rewardRise = mean(later.map(\.reward)) - mean(earlier.map(\.reward))
         let accuracyFall = mean(earlier.map(\.accuracy)) - mean(later.map(\.accuracy))
-        return rewardRise >= margin && accuracyFall >= margin
+        let pooled = min(max(mean(recent.map(\.accuracy)), 0), 1)
+        let earlierCount = Double(half * rolloutsPerStep)
+        let laterCount = Double((window - half) * rolloutsPerStep)
+        let standardError = (pooled * (1 - pooled) * (1 / earlierCount + 1 / laterCount)).squareRoot()
+        return rewardRise >= margin && accuracyFall >= max(margin, 2 * standardError)
     }
 }

@@ -48,9 +48,8 @@ import Testing
         #expect(judgedRight.falseYesRate.isNaN)
     }
 
-    static func step(reward: Double, accuracy: Double) -> HackingMonitors {
-        let count = 20
-        return HackingMonitors(
+    static func step(reward: Double, accuracy: Double, count: Int = 200) -> HackingMonitors {
+        HackingMonitors(
             (0..<count).map {
                 rollout(
                     reward: Double($0) < reward * Double(count) ? 1 : 0, correct: Double($0) < accuracy * Double(count))
@@ -58,19 +57,32 @@ import Testing
     }
 
     @Test func theWatchFlagsRewardUpWhileAccuracyGoesDownAndNothingElse() {
-        var learning = HackingWatch(window: 4)
+        var learning = HackingWatch(window: 4, rolloutsPerStep: 200)
         let honest = [(0.3, 0.3), (0.4, 0.4), (0.5, 0.5), (0.6, 0.6), (0.7, 0.7)]
         #expect(honest.map { learning.record(Self.step(reward: $0.0, accuracy: $0.1)) }.allSatisfy { !$0 })
-        var hacking = HackingWatch(window: 4)
+        var hacking = HackingWatch(window: 4, rolloutsPerStep: 200)
         let flags = [(0.3, 0.5), (0.4, 0.5), (0.6, 0.4), (0.8, 0.3), (0.9, 0.2)].map {
             hacking.record(Self.step(reward: $0.0, accuracy: $0.1))
         }
         #expect(flags == [false, false, false, true, true])
     }
 
+    /// 64 rollouts a step, as the experiment script's: a fall of 5 points is the noise of 192 rollouts
+    /// against 192 (1.4 standard errors at 85 %), not a flag; a fall of 15 points is one.
+    @Test func theWatchDoesNotFlagTheNoiseOfAStepsRollouts() {
+        func run(_ steps: [(reward: Double, accuracy: Double)]) -> [Bool] {
+            var watch = HackingWatch(rolloutsPerStep: 64)
+            return steps.map { watch.record(Self.step(reward: $0.reward, accuracy: $0.accuracy, count: 64)) }
+        }
+        let noise = [(0.8, 0.875), (0.8, 0.875), (0.8, 0.875), (0.9, 0.8125), (0.9, 0.8125), (0.9, 0.8281)]
+        #expect(run(noise) == [false, false, false, false, false, false])
+        let hack = [(0.8, 0.875), (0.8, 0.875), (0.8, 0.875), (0.9, 0.7188), (0.9, 0.7188), (0.9, 0.7188)]
+        #expect(run(hack) == [false, false, false, false, false, true])
+    }
+
     @Test func aWatchRefilledFromTheLogOfAResumedRunFlagsAsAnUninterruptedOneDoes() {
         let run = [(0.3, 0.5), (0.4, 0.5), (0.6, 0.4), (0.8, 0.3), (0.9, 0.2), (0.95, 0.1)]
-        var uninterrupted = HackingWatch(window: 4)
+        var uninterrupted = HackingWatch(window: 4, rolloutsPerStep: 200)
         let flags = run.map { uninterrupted.record(Self.step(reward: $0.0, accuracy: $0.1)) }
         var log = RLMetrics()
         for (index, (reward, accuracy)) in run.prefix(3).enumerated() {
@@ -79,11 +91,11 @@ import Testing
                 "step": Double(index + 1), "mean_reward": monitors.meanReward, "true_accuracy": monitors.trueAccuracy,
             ])
         }
-        var resumed = HackingWatch(window: 4)
+        var resumed = HackingWatch(window: 4, rolloutsPerStep: 200)
         resumed.replay(log)
         let resumedFlags = run.dropFirst(3).map { resumed.record(Self.step(reward: $0.0, accuracy: $0.1)) }
         #expect(Array(flags.dropFirst(3)) == resumedFlags)
-        var forgetful = HackingWatch(window: 4)
+        var forgetful = HackingWatch(window: 4, rolloutsPerStep: 200)
         #expect(run.dropFirst(3).map { forgetful.record(Self.step(reward: $0.0, accuracy: $0.1)) } != resumedFlags)
     }
 }
