@@ -5,10 +5,11 @@
 // Every step logs the hacking monitors with true correctness from the checker (for the report only)
 // and a progress line; every `evalEvery` steps greedy answers to held-out world problems measure true
 // accuracy, and with `heldOutSamples` K also K answers each sampled as the rollouts are (the paper's
-// avg@k: it sees a policy that grows surer of what greedy decoding already answers). Checkpoints (HF layout, with optimiser state, rl_state.json, metrics.csv, rl.svg and
-// report.json) are written atomically every `saveEvery` steps and at the end; a resumed run continues
-// from the last one with the same rollouts an uninterrupted run would have drawn, and ends on the same
-// weights, and with the same hacking flags (the watch's window is refilled from metrics.csv).
+// avg@k: it sees a policy that grows surer of what greedy decoding already answers). Checkpoints (HF
+// layout, with optimiser state, rl_state.json, metrics.csv, rl.svg and report.json) are written
+// atomically every `saveEvery` steps and at the end; a resumed run continues from the last one with
+// the same rollouts an uninterrupted run would have drawn, and ends on the same weights, and with the
+// same hacking flags (the watch's window is refilled from metrics.csv).
 
 import Domain
 import Engine
