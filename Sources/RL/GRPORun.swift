@@ -292,7 +292,7 @@ public final class GRPORun {
             return zip(group, zip(scores, advantages)).map { result, scored in
                 let solution = SolutionText(parsing: result.completion)
                 return RewardJudgement(
-                    status: "ok", judged: true, score: scored.0, formatValid: true, textAfterAnswer: false,
+                    status: "ok", judged: true, score: scored.0, formatValid: true,
                     steps: solution.steps.count, verdicts: 0, saidYes: nil, advantage: scored.1)
             }
         }

@@ -1,7 +1,7 @@
 // What spark-server's /v1/reward says of one policy response, as the RL loop uses it: whether the
 // reward model judged it (`mask`; an unjudged response is left out of the loss, never scored 0), its
 // reward, the group advantage or, for the tango designs, the advantage of each step's characters, and
-// the facts the hacking monitors read (format, K, P, the reward model's Yes).
+// the facts the hacking monitors read (K, P, the reward model's Yes; the format they check themselves).
 
 import JSON
 
@@ -11,7 +11,6 @@ public struct RewardJudgement: Sendable, Equatable {
     /// The reward; nil where the model did not judge.
     public var score: Double?
     public var formatValid: Bool
-    public var textAfterAnswer: Bool
     /// K: steps the server found in the response.
     public var steps: Int
     /// P: step verdicts in the reward model's reply.
@@ -25,7 +24,7 @@ public struct RewardJudgement: Sendable, Equatable {
     public var advantageAfterLastStep: Double?
 
     public init(
-        status: String, judged: Bool, score: Double?, formatValid: Bool, textAfterAnswer: Bool, steps: Int,
+        status: String, judged: Bool, score: Double?, formatValid: Bool, steps: Int,
         verdicts: Int, saidYes: Bool?, advantage: Double?, stepAdvantages: [TokenAdvantages.Step]? = nil,
         advantageAfterLastStep: Double? = nil
     ) {
@@ -33,7 +32,6 @@ public struct RewardJudgement: Sendable, Equatable {
         self.judged = judged
         self.score = score
         self.formatValid = formatValid
-        self.textAfterAnswer = textAfterAnswer
         self.steps = steps
         self.verdicts = verdicts
         self.saidYes = saidYes
@@ -52,8 +50,6 @@ public struct RewardJudgement: Sendable, Equatable {
         judged = try required(item["mask"]?.boolValue, "mask")
         score = item["score"]?.doubleValue
         formatValid = try required(item["valid"]?.boolValue, "valid")
-        let violations = item["violations"]?.arrayValue ?? []
-        textAfterAnswer = violations.contains { $0.objectValue?["kind"]?.stringValue == "text_after_answer" }
         steps = try required(item["K"]?.intValue, "K")
         verdicts = try required(item["P"]?.intValue, "P")
         saidYes = item["outcome"]?.stringValue.map { $0 == "yes" }

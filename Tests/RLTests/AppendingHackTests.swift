@@ -22,10 +22,7 @@ import Training
     /// The fooled reward model, behind the format gate or not, and whether text follows the answer.
     static func judge(_ response: String, gated: Bool) -> (score: Double, textAfterAnswer: Bool) {
         let check = FormatCheck(response: response, format: .steps)
-        let textAfterAnswer = check.violations.contains {
-            if case .textAfterAnswer = $0 { return true }
-            return false
-        }
+        let textAfterAnswer = check.hasTextAfterAnswer
         if gated && !check.isValid { return (0, textAfterAnswer) }
         return (textAfterAnswer ? 1 : 0.6, textAfterAnswer)
     }

@@ -123,7 +123,7 @@ import Testing
             TokenAdvantages.Step(span: 0..<17, advantage: 0.75), TokenAdvantages.Step(span: 18..<35, advantage: -0.5),
         ]
         var judgement = RewardJudgement(
-            status: "ok", judged: true, score: 1, formatValid: true, textAfterAnswer: false, steps: 2, verdicts: 2,
+            status: "ok", judged: true, score: 1, formatValid: true, steps: 2, verdicts: 2,
             saidYes: true, advantage: 0.25, stepAdvantages: steps, advantageAfterLastStep: 0.1)
 
         let tango = try #require(
