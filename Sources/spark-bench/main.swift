@@ -148,7 +148,14 @@ let serveCommand = Command(
         .flag("--quick", help: "two groups, few tokens: checks that the benchmark runs (for CI)"),
         .flag("--json", help: "print one JSON object instead of the table"),
         .value(
-            "--model", "DIR", help: "checkpoint to serve (default: a random 8-layer model with the fixture tokenizer)"),
+            "--model", "DIR",
+            help: "checkpoint to serve (default: a random model of --shape with the fixture tokenizer)"),
+        .value(
+            "--shape", "small|qwen2.5-0.5b",
+            help:
+                "the random model: 8 layers of hidden 512, or Qwen2.5-0.5B's 24 layers of hidden 896 (with the fixture tokenizer's 640-token vocabulary)",
+            default: "small"),
+        .value("--dtype", "bf16|f32", help: "the random model's weight type", default: "bf16"),
         .value(
             "--tokenizer-from", "DIR", help: "where the default model's tokenizer files come from",
             default: "Tests/Fixtures/models/qwen2-gqa-tied"),
@@ -165,14 +172,31 @@ func runServeBenchmark(_ arguments: [String]) throws {
     let options = serveCommand.parseOrExit(arguments)
     let quick = options.flag("--quick")
     let model: String
+    /// Bytes a weight of the served model takes, when the bench made it.
+    var weightBytes: Int?
     if let given = options.string("--model") {
         model = given
     } else {
-        let config = ModelConfig(
+        var config = ModelConfig(
             architecture: .qwen2, hiddenSize: 512, layerCount: 8, headCount: 8, kvHeadCount: 2, intermediateSize: 1408,
             vocabSize: 640, ropeTheta: 1_000_000, tieWordEmbeddings: true, maxPositionEmbeddings: 32_768)
+        switch options.string("--shape") {
+        case "small": break
+        case "qwen2.5-0.5b":
+            config = RandomCheckpoint.qwen25HalfBillionShape(vocabSize: 640)
+        default: serveCommand.fail("--shape must be small or qwen2.5-0.5b")
+        }
+        let type: WeightType =
+            switch options.string("--dtype") {
+            case "bf16": .bfloat16
+            case "f32": .float32
+            default: serveCommand.fail("--dtype must be bf16 or f32")
+            }
+        weightBytes = type == .float32 ? 4 : 2
         model = try RandomCheckpoint.prepare(
-            config, type: .bfloat16, directory: options.string("--model-dir")! + "/serve-qwen2-512")
+            config, type: type,
+            directory: options.string("--model-dir")!
+                + "/serve-\(options.string("--shape")!)-\(options.string("--dtype")!)")
         for file in ["tokenizer.json", "tokenizer_config.json", "generation_config.json"] {
             let bytes = try FileSystem.read(options.string("--tokenizer-from")! + "/" + file)
             let copy = try AtomicFile(path: model + "/" + file)
@@ -206,6 +230,11 @@ func runServeBenchmark(_ arguments: [String]) throws {
     let reference = runs[0]
     let speedup = reference.requestsPerSecond / serial.requestsPerSecond
     let prefillSaved = 1 - reference.computedPromptTokens / max(noCache.computedPromptTokens, 1)
+    // Serial decode reads every weight once a token; a full batch computes two FLOPs a weight a
+    // token. So batching gains at most peak x weight bytes / (2 x bandwidth) on this machine.
+    let sgemmPeak = MachineProbe.sgemmPeak(repetitions: quick ? 1 : 3)
+    let bandwidth = MachineProbe.memoryBandwidth(megabytes: quick ? 64 : 256, repetitions: quick ? 1 : 5)
+    let batchingBound = weightBytes.map { sgemmPeak * Double($0) / (2 * bandwidth) }
 
     if options.flag("--json") {
         func object(_ figures: ServeBenchmark.Figures) -> JSONValue {
@@ -226,6 +255,8 @@ func runServeBenchmark(_ arguments: [String]) throws {
             "runs": .array((runs + [serial, noCache, singles, grouped]).map(object)),
             "speedup_over_serial": .double(speedup), "prefill_tokens_saved_by_prefix_cache": .double(prefillSaved),
             "group_request_over_single_requests": .double(groupGain),
+            "sgemm_peak_gflops": .double(sgemmPeak), "memory_bandwidth_gb_per_second": .double(bandwidth),
+            "decode_batching_bound": batchingBound.map(JSONValue.double) ?? .null,
             "health": .object([
                 "saturated_requests_per_second": .double(health.saturatedRequestsPerSecond),
                 "saturated_median_ms": .double(health.saturatedMedianMilliseconds),
@@ -249,6 +280,11 @@ func runServeBenchmark(_ arguments: [String]) throws {
         )
     }
     print("  throughput at \(base) clients: \(format(speedup, 1))x serial serving (target >= 8x)")
+    if let batchingBound, let weightBytes {
+        print(
+            "  bound: sgemm peak \(format(sgemmPeak, 0)) GFLOP/s x \(weightBytes) bytes a weight / (2 x \(format(bandwidth, 1)) GB/s memory read) = \(format(batchingBound, 1))x for decode alone"
+        )
+    }
     print("  prefix cache: \(percent(prefillSaved)) of prompt tokens not recomputed (target >= 50 %)")
     print(
         "  /v1/reward, \(benchmark.groupSize) responses per group: one request per group scores \(format(grouped.responsesPerSecond, 1)) responses/s, \(benchmark.groupSize) single requests \(format(singles.responsesPerSecond, 1)): \(format(groupGain, 2))x"
