@@ -27,7 +27,12 @@ public struct RecipeScale: Sendable {
     public var generatorSteps: Int
     public var verifierProblems: Int
     public var verifierSteps: Int
+    /// The PRM-CoTs' fine-tuning.
     public var rewardModelSteps: Int
+    /// The ORMs' and PRMs': they answer with verdict words and no working, and at 200 steps they
+    /// learned their rows' prior (most outcomes and steps are correct) and scored F1 0 to 53 (README
+    /// "Results"), so they get half the steps, which keeps the recipe within its two hours.
+    public var verdictOnlyRewardModelSteps: Int
     public var pretrainLearningRate: Double
     public var fineTuneLearningRate: Double
     /// Lower than the generator's and verifier's: the reward models start from the verifier, which
@@ -52,6 +57,7 @@ public struct RecipeScale: Sendable {
         pretrainSteps: 2000, readerVerifications: 12000, readerDrills: 10000, readerFacts: 60000, readerSteps: 2000,
         generatorProblems: 3000,
         generatorSteps: 1000, verifierProblems: 3000, verifierSteps: 1000, rewardModelSteps: 200,
+        verdictOnlyRewardModelSteps: 100,
         pretrainLearningRate: 1e-3,
         fineTuneLearningRate: 5e-4, rewardModelLearningRate: 1e-4, stageOneProblems: 128,
         solutionsPerProblem: 4, verificationsPerSolution: 8, benchmarkProblems: 200, generatorMaxTokens: 256,
@@ -62,7 +68,8 @@ public struct RecipeScale: Sendable {
         maxPositions: 4096, pretrainProblems: 40, pretrainFacts: 64,
         pretrainSteps: 3, readerVerifications: 8, readerDrills: 8, readerFacts: 32, readerSteps: 2,
         generatorProblems: 8,
-        generatorSteps: 2, verifierProblems: 8, verifierSteps: 2, rewardModelSteps: 2, pretrainLearningRate: 3e-3,
+        generatorSteps: 2, verifierProblems: 8, verifierSteps: 2, rewardModelSteps: 2, verdictOnlyRewardModelSteps: 2,
+        pretrainLearningRate: 3e-3,
         fineTuneLearningRate: 3e-3, rewardModelLearningRate: 3e-3, stageOneProblems: 3,
         solutionsPerProblem: 2, verificationsPerSolution: 2, benchmarkProblems: 4, generatorMaxTokens: 48,
         verifierMaxTokens: 48, generatorTemperature: 1.0)

@@ -90,16 +90,18 @@ struct Recipe {
                     path("corpus/pretrain.jsonl"), "--steps", String(scale.pretrainSteps),
                 ] + pretrainFlags(out, seed: seed(9)))
         }
+        // Before the generator: whether the reader learns to copy is the recipe's least certain step
+        // (docs/recipe-notebook.md), and its loss and copy_probe.py tell early whether a run is worth going on.
+        try phase("reader") { out in
+            try runPretrain(
+                ["--model", path("base"), "--data", path("corpus/reader.jsonl"), "--steps", String(scale.readerSteps)]
+                    + pretrainFlags(out, seed: seed(11)))
+        }
         try phase("generator") { out in
             try runSFT(
                 sft(
                     from: "base", data: path("corpus/generator.jsonl"), steps: scale.generatorSteps,
                     learningRate: scale.fineTuneLearningRate, out: out))
-        }
-        try phase("reader") { out in
-            try runPretrain(
-                ["--model", path("base"), "--data", path("corpus/reader.jsonl"), "--steps", String(scale.readerSteps)]
-                    + pretrainFlags(out, seed: seed(11)))
         }
         try phase("verifier") { out in
             try runSFT(
@@ -128,7 +130,8 @@ struct Recipe {
                 try phase("reward-models/\(method)/\(variant)") { out in
                     try runSFT(
                         sft(
-                            from: "verifier", data: data, steps: scale.rewardModelSteps,
+                            from: "verifier", data: data,
+                            steps: variant == "prm_cot" ? scale.rewardModelSteps : scale.verdictOnlyRewardModelSteps,
                             learningRate: scale.rewardModelLearningRate, out: out))
                 }
                 try phase("eval/\(method)-\(variant)") { out in

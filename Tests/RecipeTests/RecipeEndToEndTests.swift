@@ -60,7 +60,7 @@ import Testing
         let times = try String(contentsOfFile: directory + "/phase-times.tsv", encoding: .utf8)
         #expect(
             times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(9) == [
-                "corpus", "tokenizer", "base", "generator", "reader", "verifier", "stage1", "benchmark",
+                "corpus", "tokenizer", "base", "reader", "generator", "verifier", "stage1", "benchmark",
                 "eval/verifier",
             ])
 
