@@ -31,7 +31,7 @@ public struct RecipeScale: Sendable {
     public var rewardModelSteps: Int
     /// The ORMs' and PRMs': they answer with verdict words and no working, and at 200 steps they
     /// learned their rows' prior (most outcomes and steps are correct) and scored F1 0 to 53 (README
-    /// "Results"), so they get half the steps, which keeps the recipe within its two hours.
+    /// "Results"), so they get half the steps: about 15 minutes less of the recipe's two hours.
     public var verdictOnlyRewardModelSteps: Int
     public var pretrainLearningRate: Double
     public var fineTuneLearningRate: Double
