@@ -192,7 +192,7 @@ func runServeBenchmark(_ arguments: [String]) throws {
             case "f32": .float32
             default: serveCommand.fail("--dtype must be bf16 or f32")
             }
-        weightBytes = type == .float32 ? 4 : 2
+        weightBytes = type.byteCount
         model = try RandomCheckpoint.prepare(
             config, type: type,
             directory: options.string("--model-dir")!
