@@ -56,25 +56,29 @@ def document(kind, generator):
     return "Equations:\n" + "\n".join(lines) + REPEAT_MARKERS[kind] + "\n".join(repeated)
 
 
+def true_equation(generator):
+    """An equation of the recipe's kind (Recipe.ArithmeticFact) as (left, operator, right, result)."""
+    operator = generator.choice(OPERATORS)
+    right = generator.randint(2, 9)
+    if operator in "+-":
+        right = generator.choice([right, generator.randint(4, 81)])
+    if operator == "+":
+        left = generator.randint(2, 99 - right)
+        return left, operator, right, left + right
+    if operator == "-":
+        result = generator.randint(1, 99 - right)
+        return result + right, operator, right, result
+    if operator == "×":
+        left = generator.randint(2, 99 // right)
+        return left, operator, right, left * right
+    result = generator.randint(2, 99 // right)
+    return result * right, operator, right, result
+
+
 def drill(generator):
     claims, checks = [], []
     for _ in range(generator.randint(3, 8)):
-        operator = generator.choice(OPERATORS)
-        right = generator.randint(2, 9)
-        if operator in "+-":
-            right = generator.choice([right, generator.randint(4, 81)])
-        if operator == "+":
-            left = generator.randint(2, 99 - right)
-            result = left + right
-        elif operator == "-":
-            result = generator.randint(1, 99 - right)
-            left = result + right
-        elif operator == "×":
-            left = generator.randint(2, 99 // right)
-            result = left * right
-        else:
-            result = generator.randint(2, 99 // right)
-            left = result * right
+        left, operator, right, result = true_equation(generator)
         claimed = result
         if generator.random() < 0.5:
             while claimed == result:

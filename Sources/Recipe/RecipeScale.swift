@@ -16,12 +16,24 @@ public struct RecipeScale: Sendable {
 
     public var pretrainProblems: Int
     public var pretrainFacts: Int
+    /// CopyingLedgers in the base's text.
+    public var pretrainLedgers: Int
     public var pretrainSteps: Int
     /// The reader phase: the base pretrained further on verification documents and checking drills
     /// (WorldCorpus), the verifier's start; the generator starts from the base.
     public var readerVerifications: Int
     public var readerDrills: Int
     public var readerFacts: Int
+    /// Steps on the base's copying ledgers alone, the verifier's lineage's first phase after the base:
+    /// mixed into the base's text they were not learned (their quoted digits at 0.17, where a model that
+    /// copies gives 1), alone they were, slowly (0.56 after 400 steps, 0.75 after 1000), and the
+    /// checking drills after them fell to a loss of 0.25 in 200 steps, where they had taken 400 to reach
+    /// 0.33 (docs/recipe-notebook.md).
+    public var copyingSteps: Int
+    /// Steps on the reader's checking drills alone, before its whole text: a reader so started found a
+    /// wrong number against the problem at 0.53 where one without them did at 0.18, and its verifier
+    /// scored F1 72.0 where the other's did 58.4 (docs/recipe-notebook.md).
+    public var readerDrillSteps: Int
     public var readerSteps: Int
     public var generatorProblems: Int
     public var generatorSteps: Int
@@ -53,8 +65,9 @@ public struct RecipeScale: Sendable {
 
     public static let full = RecipeScale(
         vocabularySize: 1024, hiddenSize: 192, layerCount: 4, headCount: 6, kvHeadCount: 2, intermediateSize: 512,
-        maxPositions: 2048, pretrainProblems: 20000, pretrainFacts: 40000,
-        pretrainSteps: 2000, readerVerifications: 12000, readerDrills: 10000, readerFacts: 60000, readerSteps: 2000,
+        maxPositions: 2048, pretrainProblems: 20000, pretrainFacts: 40000, pretrainLedgers: 6000,
+        pretrainSteps: 2000, readerVerifications: 12000, readerDrills: 10000, readerFacts: 60000,
+        copyingSteps: 1000, readerDrillSteps: 400, readerSteps: 2000,
         generatorProblems: 3000,
         generatorSteps: 1000, verifierProblems: 3000, verifierSteps: 1000, rewardModelSteps: 200,
         verdictOnlyRewardModelSteps: 100,
@@ -65,8 +78,10 @@ public struct RecipeScale: Sendable {
 
     public static let quick = RecipeScale(
         vocabularySize: 300, hiddenSize: 32, layerCount: 1, headCount: 2, kvHeadCount: 1, intermediateSize: 64,
-        maxPositions: 4096, pretrainProblems: 40, pretrainFacts: 64,
-        pretrainSteps: 3, readerVerifications: 8, readerDrills: 8, readerFacts: 32, readerSteps: 2,
+        maxPositions: 4096, pretrainProblems: 40, pretrainFacts: 64, pretrainLedgers: 8,
+        pretrainSteps: 3, readerVerifications: 8, readerDrills: 8, readerFacts: 32, copyingSteps: 2,
+        readerDrillSteps: 2,
+        readerSteps: 2,
         generatorProblems: 8,
         generatorSteps: 2, verifierProblems: 8, verifierSteps: 2, rewardModelSteps: 2, verdictOnlyRewardModelSteps: 2,
         pretrainLearningRate: 3e-3,

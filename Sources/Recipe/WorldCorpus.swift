@@ -5,7 +5,7 @@
 //   recomputation), so the base has seen the language and the sums before it is asked to solve or
 //   judge; and reviews: several solutions, one in three with a planted error, then one of them quoted
 //   step by step, so that the base learns to look hundreds of tokens back and copy what stands there,
-//   wrong numbers included;
+//   wrong numbers included; and copying ledgers (CopyingLedgers);
 // - the reader's documents, the verifier's start: verification documents (a problem, a student's
 //   solution with errors planted densely, and the teacher's verification in the verifier's format),
 //   checking drills (CheckingDrills) and facts in words. A verifier fine-tuned from a base without
@@ -44,7 +44,9 @@ public struct SFTRow: Sendable, Equatable {
 }
 
 public enum WorldCorpus {
-    public static func pretrainingLines(problemCount: Int, factCount: Int, seed: UInt64) throws -> [String] {
+    public static func pretrainingLines(problemCount: Int, factCount: Int, ledgerCount: Int, seed: UInt64) throws
+        -> [String]
+    {
         var documents: [String] = []
         for (index, settings) in [RecipeWorlds.policy, RecipeWorlds.verifier].enumerated() {
             let generator = try ProblemGenerator(settings: settings)
@@ -63,7 +65,14 @@ public enum WorldCorpus {
         var random = WorldRandom(seed: seed &+ 7)
         documents += facts(count: factCount, spoken: false, random: &random)
         documents += facts(count: factCount, spoken: true, random: &random)
+        documents += CopyingLedgers.ledgers(count: ledgerCount, seed: seed &+ 31)
         return interleaved(documents, random: &random)
+    }
+
+    /// The copying ledgers of `pretrainingLines` with the same arguments, alone: the verifier's lineage
+    /// practises on them after the base (RecipeScale.copyingSteps).
+    public static func ledgerLines(ledgerCount: Int, seed: UInt64) -> [String] {
+        CopyingLedgers.ledgers(count: ledgerCount, seed: seed &+ 31).map(textLine)
     }
 
     public static func readingLines(verificationCount: Int, drillCount: Int, factCount: Int, seed: UInt64) throws
@@ -79,6 +88,12 @@ public enum WorldCorpus {
         documents += CheckingDrills.drills(count: drillCount, seed: seed &+ 19)
         documents += facts(count: factCount, spoken: true, random: &random)
         return interleaved(documents, random: &random)
+    }
+
+    /// The checking drills of `readingLines` with the same arguments, alone: the reader phase starts on
+    /// them (RecipeScale.readerDrillSteps).
+    public static func drillLines(drillCount: Int, seed: UInt64) -> [String] {
+        CheckingDrills.drills(count: drillCount, seed: seed &+ 19).map(textLine)
     }
 
     private static func facts(count: Int, spoken: Bool, random: inout WorldRandom) -> [String] {

@@ -2,8 +2,8 @@
 // project's own jobs run in process (tokenizer, pretrain, sft, synth, eval processbench). The data it
 // makes and the report it writes come from the Recipe library; this file runs the phases in order. The
 // base is pretrained from random weights on the world's text; the generator starts from it, the
-// verifier from the reader, the base pretrained further on verifications (WorldCorpus says why the
-// generator must not read those).
+// verifier from the reader: the base practised on copying ledgers, then on checking drills, then
+// pretrained further on verifications (WorldCorpus says why the generator must not read those).
 //
 // Each phase writes into `<name>.partial` and renames it to `<name>` when it is done, so a phase whose
 // output exists is complete and is skipped when the recipe is run again; a stopped Stage I continues
@@ -57,7 +57,8 @@ struct Recipe {
     func run() throws {
         try phase("corpus") { out in
             let pretraining = try WorldCorpus.pretrainingLines(
-                problemCount: scale.pretrainProblems, factCount: scale.pretrainFacts, seed: seed(1))
+                problemCount: scale.pretrainProblems, factCount: scale.pretrainFacts,
+                ledgerCount: scale.pretrainLedgers, seed: seed(1))
             let reading = try WorldCorpus.readingLines(
                 verificationCount: scale.readerVerifications, drillCount: scale.readerDrills,
                 factCount: scale.readerFacts, seed: seed(10))
@@ -65,6 +66,12 @@ struct Recipe {
             let verifierRows = try WorldCorpus.verifierRows(problemCount: scale.verifierProblems, seed: seed(3))
             try writeLines(FileSystem.join(out, "pretrain.jsonl"), pretraining)
             try writeLines(FileSystem.join(out, "reader.jsonl"), reading)
+            try writeLines(
+                FileSystem.join(out, "ledgers.jsonl"),
+                WorldCorpus.ledgerLines(ledgerCount: scale.pretrainLedgers, seed: seed(1)))
+            try writeLines(
+                FileSystem.join(out, "drills.jsonl"),
+                WorldCorpus.drillLines(drillCount: scale.readerDrills, seed: seed(10)))
             try writeLines(FileSystem.join(out, "generator.jsonl"), generatorRows.map(\.jsonLine))
             try writeLines(FileSystem.join(out, "verifier.jsonl"), verifierRows.map(\.jsonLine))
             try writeLines(
@@ -90,12 +97,18 @@ struct Recipe {
                     path("corpus/pretrain.jsonl"), "--steps", String(scale.pretrainSteps),
                 ] + pretrainFlags(out, seed: seed(9)))
         }
-        // Before the generator: whether the reader learns to copy is the recipe's least certain step
-        // (docs/recipe-notebook.md), and its loss and copy_probe.py tell early whether a run is worth going on.
+        // The verifier's lineage before the generator: whether the reader learns to copy is the recipe's
+        // least certain step (docs/recipe-notebook.md), and its loss and copy_probe.py tell early whether
+        // a run is worth going on.
+        try phase("copying-base") { out in
+            try pretrainFurther(from: "base", on: "corpus/ledgers.jsonl", steps: scale.copyingSteps, out: out)
+        }
+        try phase("drilled-base") { out in
+            try pretrainFurther(
+                from: "copying-base", on: "corpus/drills.jsonl", steps: scale.readerDrillSteps, out: out)
+        }
         try phase("reader") { out in
-            try runPretrain(
-                ["--model", path("base"), "--data", path("corpus/reader.jsonl"), "--steps", String(scale.readerSteps)]
-                    + pretrainFlags(out, seed: seed(11)))
+            try pretrainFurther(from: "drilled-base", on: "corpus/reader.jsonl", steps: scale.readerSteps, out: out)
         }
         try phase("generator") { out in
             try runSFT(
@@ -172,6 +185,13 @@ struct Recipe {
             fputs(line, log)
             fclose(log)
         }
+    }
+
+    /// Pretrains the checkpoint of phase `start` further on the run's `data`.
+    func pretrainFurther(from start: String, on data: String, steps: Int, out: String) throws {
+        try runPretrain(
+            ["--model", path(start), "--data", path(data), "--steps", String(steps)]
+                + pretrainFlags(out, seed: seed(11)))
     }
 
     func pretrainFlags(_ out: String, seed: UInt64) -> [String] {

@@ -159,14 +159,24 @@ import Testing
     }
 
     @Test func pretrainingAndGeneratorTextAreTheWorlds() throws {
-        let lines = try WorldCorpus.pretrainingLines(problemCount: 20, factCount: 32, seed: 1)
+        let lines = try WorldCorpus.pretrainingLines(problemCount: 20, factCount: 32, ledgerCount: 3, seed: 1)
         let texts = try lines.map(documentText)
         #expect(texts.filter { $0.hasPrefix("Problem: ") }.count == 20)
-        #expect(texts.filter { $0.contains(" = ") && !$0.contains("Problem") }.count == 2)
+        #expect(texts.filter { $0.contains(" = ") && !$0.contains("Problem") && !$0.hasPrefix("Ledger:") }.count == 2)
         #expect(texts.filter(isSpokenFacts).count == 2)
+        // Each ledger's quotes are lines of its list, under the same number.
+        let ledgers = texts.filter { $0.hasPrefix("Ledger:\n") }
+        #expect(ledgers.count == 3)
+        #expect(try Set(WorldCorpus.ledgerLines(ledgerCount: 3, seed: 1).map(documentText)) == Set(ledgers))
+        for ledger in ledgers {
+            let (list, quotes) = try #require(
+                ledger.dropFirst("Ledger:\n".count).components(separatedBy: "\n\nQuoted:\n").splitPair)
+            let listed = Set(list.split(separator: "\n").map { "## " + $0 })
+            #expect(quotes.split(separator: "\n").allSatisfy { listed.contains(String($0)) }, "\(ledger)")
+        }
         // Each review quotes one of its solutions word for word, planted errors included.
         let reviews = texts.filter { $0.hasPrefix("Problem 1: ") }
-        #expect(reviews.count >= 2 && reviews.count == lines.count - 20 - 4)
+        #expect(reviews.count >= 2 && reviews.count == lines.count - 20 - 4 - 3)
         for review in reviews {
             let (body, quote) = try #require(review.components(separatedBy: ", quoted:\n").splitPair)
             let number = try #require(
@@ -185,6 +195,7 @@ import Testing
             .map(documentText)
         let drills = texts.filter { $0.hasPrefix("Equations:\n") }
         #expect(drills.count == 3 && drills.allSatisfy { $0.contains("\n\nChecked:\n") })
+        #expect(try Set(WorldCorpus.drillLines(drillCount: 3, seed: 1).map(documentText)) == Set(drills))
         #expect(texts.filter(isSpokenFacts).count == 2)
         // Each verification quotes its student's solution step by step, with the checker's verdicts.
         let verifications = texts.filter { $0.contains("\n\nTeacher Verification:\n") }

@@ -59,8 +59,9 @@ import Testing
             "the verifier was asked about every record")
         let times = try String(contentsOfFile: directory + "/phase-times.tsv", encoding: .utf8)
         #expect(
-            times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(9) == [
-                "corpus", "tokenizer", "base", "reader", "generator", "verifier", "stage1", "benchmark",
+            times.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.prefix(11) == [
+                "corpus", "tokenizer", "base", "copying-base", "drilled-base", "reader", "generator", "verifier",
+                "stage1", "benchmark",
                 "eval/verifier",
             ])
 
