@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Kernels", "JSON"]),
         .target(name: "Engine", dependencies: ["Model", "Kernels"]),
         .target(name: "Scheduler", dependencies: ["Engine", "Model"]),
-        .target(name: "Recipe", dependencies: ["Domain", "Synthesis", "JSON"]),
+        .target(name: "Recipe", dependencies: ["Domain", "Synthesis", "Reward", "JSON"]),
         .target(name: "Training", dependencies: ["Engine", "Model", "Kernels", "JSON", "CKernels", "COpenBLAS"]),
         .target(
             name: "Server", dependencies: ["Scheduler", "Engine", "Model", "JSON", "HTTPServer", "Metrics", "Reward"]),

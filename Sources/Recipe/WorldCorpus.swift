@@ -23,6 +23,7 @@
 
 import Domain
 import JSON
+import Reward
 import Synthesis
 
 /// One supervised example.
@@ -173,14 +174,19 @@ public enum WorldCorpus {
 
     /// The verifier's rows: a third of the solutions correct, a third with a planted wrong result, a
     /// third with a planted wrong number; one row in ten is reference-guided, and one in five each a
-    /// critique and a merge.
+    /// critique and a merge. A third of the prompts show the solution as `/v1/verify` lays out a list of
+    /// steps (RewardModelInput.stepList: blank lines between them, no answer line), the others as the
+    /// policy writes it: a lineage that had only read the latter misquoted and skipped steps in the former
+    /// (F1 31.8 against 77.7, docs/recipe-notebook.md).
     public static func verifierRows(problemCount: Int, seed: UInt64) throws -> [SFTRow] {
         let generator = try ProblemGenerator(settings: RecipeWorlds.verifier)
         var random = WorldRandom(seed: seed &+ 11)
         var rows: [SFTRow] = []
         for problem in generator.problems(count: problemCount, seed: seed) {
-            let solution = solution(of: problem, random: &random)
-            let judgement = StepChecker(problem: problem).judge(solution)
+            let written = solution(of: problem, random: &random)
+            let judgement = StepChecker(problem: problem).judge(written)
+            let solution =
+                random.draw(0...2) == 0 ? RewardModelInput.stepList(SolutionText(parsing: written).steps) : written
             let truth = judgement.stepCorrectness
             switch random.draw(0...9) {
             case 0:

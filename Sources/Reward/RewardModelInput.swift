@@ -16,6 +16,12 @@ public enum RewardModelInput {
         return PythonText.string(PythonText.stripped(text[match.groups[0]!]))
     }
 
+    /// Steps a client sends as a list, as the reward model reads them: `Step 1: ...`, a blank line,
+    /// `Step 2: ...`, and no answer line.
+    public static func stepList(_ steps: [String]) -> String {
+        steps.enumerated().map { "Step \($0.offset + 1): \($0.element)" }.joined(separator: "\n\n")
+    }
+
     /// The reward model's user message for `response` to `problem`.
     public static func prompt(for variant: RewardModelVariant, problem: String, response: String) -> String {
         variant.prompt(problem: problem, solution: solution(from: response))

@@ -36,7 +36,7 @@ enum ScoringRoutes {
             let steps = spans.map { span in String(String.UnicodeScalarView(scalars[span])) }
             return VerifyRoute.Item(
                 problem: OpenRLHFRoute.problem(from: text), steps: steps.isEmpty ? nil : steps,
-                solution: steps.isEmpty ? response : VerifyRoute.solutionText(steps))
+                solution: steps.isEmpty ? response : RewardModelInput.stepList(steps))
         }
         var sampling = SamplingParameters(temperature: 0)
         sampling.maxTokens = try reader.int("max_tokens", in: 1...model.contextLength) ?? 4096

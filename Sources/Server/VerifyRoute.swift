@@ -60,7 +60,7 @@ enum VerifyRoute {
             let solution = try item.string("solution")
             switch (steps, solution) {
             case (let steps?, nil):
-                items.append(Item(problem: problem, steps: steps, solution: Self.solutionText(steps)))
+                items.append(Item(problem: problem, steps: steps, solution: RewardModelInput.stepList(steps)))
             case (nil, let solution?):
                 items.append(Item(problem: problem, steps: nil, solution: solution))
             default:
@@ -95,11 +95,6 @@ enum VerifyRoute {
                 timeoutSeconds: try SamplingFields.timeout(reader),
                 constrainVerdicts: try reader.bool("constrain_verdicts") ?? true)
         )
-    }
-
-    /// Steps as the model reads them: `Step 1: ...`, blank line, `Step 2: ...`.
-    static func solutionText(_ steps: [String]) -> String {
-        steps.enumerated().map { "Step \($0.offset + 1): \($0.element)" }.joined(separator: "\n\n")
     }
 
     /// The jobs of a request: item after item, n each, with the item's prompt in the chat template.

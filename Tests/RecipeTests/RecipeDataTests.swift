@@ -154,6 +154,10 @@ import Testing
         #expect(rows.contains { $0.prompt.hasPrefix("You are reviewing") })
         #expect(rows.contains { $0.prompt.hasPrefix("Below are a student's solution") })
         #expect(rows.contains { $0.prompt.contains("Expected Answer:") })
+        // A third show the solution as /v1/verify lays out a list of steps, the rest as the policy writes it.
+        let listed = rows.filter { $0.prompt.contains("\n\nStep 2: ") }.count
+        let written = rows.filter { $0.prompt.contains("\nStep 2: ") && !$0.prompt.contains("\n\nStep 2: ") }.count
+        #expect((15...40).contains(listed) && listed + written == rows.count, "\(listed) listed, \(written) written")
         let line = try JSONValue.parse(Array(rows[0].jsonLine.utf8)).objectValue
         #expect(line?["completion"]?.stringValue == rows[0].completion)
     }
