@@ -24,6 +24,12 @@ public struct StageOneConfiguration: Sendable {
     public var verifierSampling = Sampling(temperature: 0.8, topP: 0.95, maxTokens: 4096)
     /// Critique and merge are greedy in the release.
     public var critiqueSampling = Sampling(temperature: 0, topP: 0.95, maxTokens: 4096)
+    /// Whether every other solution's ORM, PRM and PRM-CoT rows show it as `/v1/verify` lays out a list
+    /// of steps (`Step k:` paragraphs, no answer line) rather than as the policy wrote it, so that a reward
+    /// model trained on them reads both ways the server shows it a solution. Off in the release, whose
+    /// rows carry the policy's text; a small model trained on one layout misreads the other
+    /// (docs/recipe-notebook.md).
+    public var stepListRows = false
     public var outputDirectory: String
 
     public init(outputDirectory: String) { self.outputDirectory = outputDirectory }

@@ -5,6 +5,7 @@
 
 import JSON
 import Model
+import Reward
 
 extension StageOne {
     func write(
@@ -30,7 +31,7 @@ extension StageOne {
             } catch {
                 throw .file(path: error.file, reason: error.problem)
             }
-            let rows = zip(solutions, labels[method]!).map { (problems[$0.problemIndex], $0, $1) }
+            let rows = zip(solutions, labels[method]!).map { (problems[$0.problemIndex], shownToRewardModels($0), $1) }
             let files: [(String, (SynthesisProblem, GeneratedSolution, MethodLabel) -> JSONValue?)] = [
                 ("orm", TrainingRows.orm), ("prm", TrainingRows.prm), ("prm_cot", TrainingRows.prmCoT),
                 ("trl", TrainingRows.trl), ("labels", TrainingRows.label),
@@ -40,6 +41,15 @@ extension StageOne {
             }
         }
         try Self.write(directory + "/stats.json", statistics.serialized + "\n")
+    }
+
+    /// The solution as the reward models' rows show it (`StageOneConfiguration.stepListRows`).
+    private func shownToRewardModels(_ solution: GeneratedSolution) -> GeneratedSolution {
+        guard configuration.stepListRows, (solution.problemIndex + solution.index) % 2 == 1, !solution.steps.isEmpty
+        else { return solution }
+        return GeneratedSolution(
+            problemIndex: solution.problemIndex, index: solution.index, text: RewardModelInput.stepList(solution.steps),
+            steps: solution.steps)
     }
 
     private static func writeLines(_ path: String, _ lines: [JSONValue]) throws(SynthesisError) {

@@ -48,6 +48,9 @@ let synthCommand = Command(
             default: "6"),
         .value("--backoff", "SECONDS", help: "pause before the first retry, doubled for each next one", default: "1"),
         .value("--batch-size", "N", help: "calls per engine batch of a local checkpoint", default: "32"),
+        .flag(
+            "--step-list-rows",
+            help: "every other solution's ORM, PRM and PRM-CoT rows show it as /v1/verify lays out steps"),
     ])
 
 func runSynth(_ arguments: [String]) throws {
@@ -70,6 +73,7 @@ func runSynth(_ arguments: [String]) throws {
     configuration.verifierSampling = Sampling(
         temperature: try options.double("--verifier-temperature")!, topP: topP, maxTokens: maxTokens)
     configuration.critiqueSampling = Sampling(temperature: 0, topP: topP, maxTokens: maxTokens)
+    configuration.stepListRows = options.flag("--step-list-rows")
 
     let problems: [SynthesisProblem]
     switch (options.string("--problems"), try options.int("--world-problems")) {

@@ -14,9 +14,10 @@ import Testing
 
     static func run(
         _ endpoint: ScriptedEndpoint, directory: String, problems: [SynthesisProblem] = [Scenario.problem],
-        methods: [SynthesisMethod] = SynthesisMethod.allCases, retries: Int = 6
+        methods: [SynthesisMethod] = SynthesisMethod.allCases, retries: Int = 6, stepListRows: Bool = false
     ) throws -> StageOneOutcome {
         var configuration = StageOneConfiguration(outputDirectory: directory)
+        configuration.stepListRows = stepListRows
         configuration.solutionsPerProblem = 4
         configuration.verificationsPerSolution = 4
         configuration.methods = methods
@@ -141,6 +142,35 @@ import Testing
         // First errors: single 1, 1, 1, 2 against step -1, 1, 1, -1.
         #expect(stats["agreement"]?.objectValue?["single~step"]?.objectValue?["first_error"] == .double(0.5))
         #expect(stats["ground_truth"] == nil)
+    }
+
+    @Test func stepListRowsShowEveryOtherSolutionAsTheVerifyRouteDoes() throws {
+        let endpoint = try ScriptedEndpoint(replies: Scenario.replies(seed: 0))
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try Self.run(endpoint, directory: directory, stepListRows: true)
+        let shown = [
+            Scenario.solutions[0],
+            "Step 1: The bags hold 3 × 4 = 12 apples.\n\nStep 2: Mia then has 20 + 12 = 30 apples.\n\nStep 3: After selling, 30 - 5 = 25.",
+            Scenario.solutions[2],
+            "Step 1: The bags hold 3 + 4 = 7 apples.\n\nStep 2: Mia then has 20 + 7 = 27 apples.\n\nStep 3: She has 27 apples.",
+        ]
+        let single = directory + "/single/"
+        #expect(
+            try Self.lines(single + "orm.jsonl").map(\.["prompt"])
+                == shown.map { .string(RewardModelVariant.orm.prompt(problem: Scenario.problem.text, solution: $0)) })
+        #expect(
+            try Self.lines(single + "prm.jsonl").map(\.["prompt"])
+                == shown.map { .string(RewardModelVariant.prm.prompt(problem: Scenario.problem.text, solution: $0)) })
+        let prmCoT = try Self.lines(directory + "/step/prm_cot.jsonl")
+        #expect(
+            prmCoT[1]["prompt"]
+                == .string(RewardModelVariant.prmCoT.prompt(problem: Scenario.problem.text, solution: shown[1])))
+        // What the policy wrote stays as it was where it is the data itself.
+        #expect(
+            try Self.lines(directory + "/solutions.jsonl").map(\.["solution"]) == Scenario.solutions.map { .string($0) }
+        )
+        #expect(try Self.lines(single + "trl.jsonl")[1]["completions"]?.arrayValue?.count == 3)
     }
 
     @Test func referenceFreeMethodsNeverReadTheAnswer() throws {
