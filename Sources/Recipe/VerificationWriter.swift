@@ -1,23 +1,19 @@
 // Writes the teacher verifications the recipe's verifier learns from: for a solution the checker has
 // judged, one `## Step k: <the step, quoted>` section per step with a short analysis and SPARK's
 // verdict line, then the final verdict line (SPARK-FORMATS.md §1, PRM-CoT). The verdicts are the
-// checker's. The analysis of a step with an equation writes two checks, both in words so that neither
-// can be copied from the solution's symbols (SpokenArithmetic), and both worked in columns where they
-// compute (ColumnArithmetic):
-// - the computation the problem calls for at this step, from its plan with the true values (`The
-//   problem calls for 76 minus 40 here, not 74 minus 40. 76 minus 40: 6 minus 0 is 6; 7 minus 4 is
-//   3; so 36.`): a wrong number, misread or carried from a wrong step, shows there, and the value the
-//   later steps must build on is written out; about half of the benchmark's errors are wrong numbers
-//   whose arithmetic is right, and a verifier that only recomputed the student's expression passed them;
-// - the student's expression recomputed, then the step's claim copied beside the result and compared
-//   with it (`Recomputing: 74 minus 40: 4 minus 0 is 4; 7 minus 4 is 3; so 34. The step has 36, which
-//   does not match.`), which shows a wrong result. A verifier that compared its result with the claim
-//   in the quoted step, sixty tokens back, computed 42 results of 42 right and called all 7 wrong
-//   claims matching (docs/recipe-notebook.md); side by side, the comparison is of two adjacent numbers;
-// then names the kind of error the checker found. Quoting the whole step makes each section one
-// contiguous copy from the solution, which a small model learns far sooner than picking a step's
-// numbers out of a long prompt (a verifier that wrote only the step's first words and its equation
-// made up the numbers of two steps in three).
+// checker's. The analysis of a step with an equation works out, in words so that it cannot be copied
+// from the solution's symbols (SpokenArithmetic) and in columns (ColumnArithmetic), the computation the
+// problem calls for there (`The problem calls for 76 minus 40: 6 minus 0 is 6; 7 minus 4 is 3; so
+// 36.`): the student's own expression where its numbers are right, the plan's with the true values
+// where they are not, so that a wrong number shows as a wrong result (about half of the benchmark's
+// errors are wrong numbers whose arithmetic is right) and the running value later steps build on
+// stands in the text. Then it copies the step's claim beside the result and compares the two digit by
+// digit (`The step has 34: 6 and 4 differ, 3 and 3 agree; it does not match.`, DigitComparison): a
+// verifier that compared its result with the claim in the quoted step, sixty tokens back, called all 7
+// wrong claims of 42 matching (docs/recipe-notebook.md). Then it names the kind of error the checker
+// found. Quoting the whole step makes each section one contiguous copy from the solution, which a small
+// model learns far sooner than picking a step's numbers out of a long prompt (a verifier that wrote
+// only the step's first words and its equation made up the numbers of two steps in three).
 // Also the critique and merged verification the meta-critique methods ask the verifier for, written
 // from the checker's labels of a verification whose verdicts may be wrong.
 
@@ -88,20 +84,19 @@ public enum VerificationWriter {
         return lines.joined(separator: "\n")
     }
 
-    /// `Recomputing: <worked>. The step has <claimed>, which matches.` (or `does not match.`): the
-    /// claim is copied next to the result before the two are compared.
-    static func recomputation(_ worked: String, result: String, claimed: String) -> String {
-        "Recomputing: \(worked). The step has \(claimed), "
-            + (result == claimed ? "which matches." : "which does not match.")
+    /// `<lead> <worked>. The step has <claimed>: <digit by digit>; it matches.` (or `it does not
+    /// match.`): the claim is copied next to the result before the two are compared (DigitComparison).
+    static func check(_ lead: String, worked: String, result: String, claimed: String) -> String {
+        "\(lead) \(worked). The step has \(DigitComparison.claim(claimed, against: result))"
     }
 
     private static func verdictLine(_ correct: Bool) -> String {
         correct ? "**This step is correct.**" : "**This step is incorrect.**"
     }
 
-    /// Checks the step's numbers against the plan and recomputes its expression before judging it, so
-    /// that the verdict follows from written checks (the chain of thought a small model can carry out)
-    /// rather than from ones done silently.
+    /// Works out what the step should compute and compares the step's claim with it before judging,
+    /// so that the verdict follows from written checks (the chain of thought a small model can carry
+    /// out) rather than from ones done silently.
     private static func analysis(of step: String, at index: Int, in problem: WorldProblem, error: StepError?) -> String
     {
         guard let equation = StepArithmetic(parsing: step).equations.first else {
@@ -110,32 +105,35 @@ public enum VerificationWriter {
                 : "The student states a value that \(reason(error!))."
         }
         let written = SpokenArithmetic.expression(equation.operands, equation.operations)
-        var lines: [String] = []
-        if problem.plan.indices.contains(index) {
+        let claimed = SpokenArithmetic.number(equation.claimed)
+        var worked =
+            equation.operations.count == 1
+            ? ColumnArithmetic.worked(equation.operands[0], equation.operations[0], equation.operands[1]) : nil
+        var result = equation.value.map(SpokenArithmetic.number) ?? "undefined"
+        if error == .wrongQuantity || error == .buildsOnWrongResult, problem.plan.indices.contains(index) {
+            // The value the problem calls for is worked out, not the student's, so that a wrong number
+            // shows as a wrong result and the running value later steps build on stands in the text.
             let planned = problem.plan[index]
             let (left, right) = (problem.value(of: planned.left), problem.value(of: planned.right))
             let called = SpokenArithmetic.expression(left, planned.operation, right)
-            let numbersWrong = error == .wrongQuantity || error == .buildsOnWrongResult
-            // The value the problem calls for is worked out too, so that the running value a later
-            // step must build on stands in the text even where the student's step went astray.
-            lines.append(
-                numbersWrong && called != written
-                    ? "The problem calls for \(called) here, not \(written). "
-                        + "\(ColumnArithmetic.worked(Double(left), planned.operation, Double(right)) ?? "\(called) is \(planned.value)")."
-                    : "The problem calls for \(written) here, as the step has it.")
+            if called != written {
+                worked =
+                    ColumnArithmetic.worked(Double(left), planned.operation, Double(right))
+                    ?? "\(called) is \(planned.value)"
+                result = String(planned.value)
+            }
         }
-        let claimed = SpokenArithmetic.number(equation.claimed)
-        let value = equation.value.map(SpokenArithmetic.number) ?? "undefined"
-        let worked =
-            equation.operations.count == 1
-            ? ColumnArithmetic.worked(equation.operands[0], equation.operations[0], equation.operands[1]) : nil
-        let comparison = recomputation(worked ?? "\(written) is \(value)", result: value, claimed: claimed)
+        let lead = problem.plan.indices.contains(index) ? "The problem calls for" : "Recomputing:"
+        let comparison = check(lead, worked: worked ?? "\(written) is \(result)", result: result, claimed: claimed)
         switch error {
-        case nil: lines.append("\(comparison) These are the right numbers for this step.")
-        case .wrongArithmetic: lines.append("\(comparison) The arithmetic is wrong.")
-        case .wrongQuantity, .buildsOnWrongResult: lines.append("\(comparison) But \(reason(error!)).")
+        case nil: return "\(comparison) These are the right numbers for this step."
+        case .wrongArithmetic: return "\(comparison) The arithmetic is wrong."
+        case .wrongQuantity, .buildsOnWrongResult:
+            let because = reason(error!)
+            return claimed == result
+                ? "\(comparison) But \(because)."
+                : "\(comparison) \(because.prefix(1).uppercased())\(because.dropFirst())."
         }
-        return lines.joined(separator: "\n")
     }
 
     private static func reason(_ error: StepError) -> String {

@@ -8,10 +8,11 @@
 import Domain
 import Foundation
 import JSON
-import Recipe
 import Reward
 import TestSupport
 import Testing
+
+@testable import Recipe
 
 @Suite struct RecipeDataTests {
     let problems = try! ProblemGenerator(settings: RecipeWorlds.verifier).problems(count: 60, seed: 3)
@@ -50,15 +51,22 @@ import Testing
                 let reply = RewardModelReply(parsing: verification, variant: .prmCoT)
                 #expect(reply.stepVerdicts.map { $0 == .correct } == judgement.stepCorrectness)
                 #expect(VerificationWriter.quotedSteps(in: verification) == SolutionText(parsing: text).steps)
+                // A step is correct exactly when its claim matches what it should compute.
+                let sections = verification.components(separatedBy: "## Step ").dropFirst()
+                for (section, stepCorrect) in zip(sections, judgement.stepCorrectness)
+                where section.contains("The step has ") {
+                    let matches = section.contains("; it matches.") || section.contains(", which matches.")
+                    #expect(matches == stepCorrect || section.contains(". But "), "\(section)")
+                }
                 let correct = judgement.firstError == -1 && judgement.isFinalAnswerCorrect
                 #expect(reply.outcome == (correct ? .yes : .no))
             }
         }
     }
 
-    /// Each section checks the step's numbers against the problem's plan and recomputes its expression,
-    /// both in words; a wrong number shows in the first check, a wrong result in the second.
-    @Test func aVerificationChecksTheNumbersThenWorksTheArithmeticInColumns() throws {
+    /// Each section works out in columns what the step should compute, the student's expression where
+    /// its numbers are right and the plan's where they are not, then compares the claim digit by digit.
+    @Test func aVerificationWorksOutTheCalledForComputationThenComparesTheClaim() throws {
         var random = WorldRandom(seed: 8)
         // A problem whose second step adds to the first one's result, where both errors carry exactly.
         let (problem, misread, slipped) = try #require(
@@ -78,30 +86,41 @@ import Testing
         let (left, right) = (Int(written.operands[0]), Int(written.operands[1]))
         let trueLeft = problem.plan[0].value
         #expect(left != trueLeft)
-        // The value called for is worked out (what later steps build on), then the student's expression.
+        // The value called for is worked out (what later steps build on), not the student's expression.
+        #expect(sections[1][1].hasPrefix("The problem calls for \(trueLeft) plus \(right): "))
+        #expect(sections[1][1].contains("; so \(trueLeft + right). The step has \(left + right): "))
         #expect(
-            sections[1][1].hasPrefix(
-                "The problem calls for \(trueLeft) plus \(right) here, not \(left) plus \(right). \(trueLeft) plus \(right): "
-            ))
-        #expect(sections[1][1].hasSuffix("; so \(trueLeft + right)."))
-        #expect(sections[1][2].hasPrefix("Recomputing: \(left) plus \(right): "))
-        #expect(
-            sections[1][2].hasSuffix(
-                "; so \(left + right). The step has \(left + right), which matches. But it builds on a wrong result of an earlier step."
-            ))
-        #expect(sections[1][3] == "**This step is incorrect.**")
+            sections[1][1].hasSuffix(
+                "; it does not match. It builds on a wrong result of an earlier step."))
+        #expect(sections[1][2] == "**This step is incorrect.**")
 
         let slip = VerificationWriter.verification(of: StepChecker(problem: problem).judge(slipped), for: problem)
             .components(separatedBy: "## Step ").dropFirst().map { $0.split(separator: "\n").map(String.init) }
         let claimed = try #require(StepArithmetic(parsing: SolutionText(parsing: slipped).steps[1]).equations.first)
         let spoken = "\(Int(claimed.operands[0])) plus \(Int(claimed.operands[1]))"
-        #expect(slip[0][1].hasSuffix("here, as the step has it.") && slip[0][3] == "**This step is correct.**")
-        #expect(slip[1][1] == "The problem calls for \(spoken) here, as the step has it.")
-        #expect(slip[1][2].hasPrefix("Recomputing: \(spoken): "))
-        #expect(
-            slip[1][2].hasSuffix(
-                "; so \(problem.plan[1].value). The step has \(Int(claimed.claimed)), which does not match. The arithmetic is wrong."
-            ))
+        #expect(slip[0][1].hasSuffix("; it matches. These are the right numbers for this step."))
+        #expect(slip[0][2] == "**This step is correct.**")
+        #expect(slip[1][1].hasPrefix("The problem calls for \(spoken): "))
+        #expect(slip[1][1].contains("; so \(problem.plan[1].value). The step has \(Int(claimed.claimed)): "))
+        #expect(slip[1][1].hasSuffix("; it does not match. The arithmetic is wrong."))
+    }
+
+    /// Digit by digit from the ones up, as the result was worked out; `none` where a number is shorter.
+    @Test func theClaimIsComparedDigitByDigit() {
+        let examples = [
+            ("34", "36", "34: 6 and 4 differ, 3 and 3 agree; it does not match."),
+            ("60", "70", "60: 0 and 0 agree, 7 and 6 differ; it does not match."),
+            ("70", "70", "70: 0 and 0 agree, 7 and 7 agree; it matches."),
+            ("17", "7", "17: 7 and 7 agree, none and 1 differ; it does not match."),
+            ("5", "105", "5: 5 and 5 agree, 0 and none differ, 1 and none differ; it does not match."),
+            ("12.5", "12.5", "12.5, which matches."),
+            ("12", "undefined", "12, which does not match."),
+        ]
+        for (claimed, result, expected) in examples {
+            #expect(
+                VerificationWriter.check("Recomputing:", worked: "w", result: result, claimed: claimed)
+                    == "Recomputing: w. The step has \(expected)")
+        }
     }
 
     /// A verification that quotes the wrong step as written counts as read; one that writes the gold
@@ -205,7 +224,7 @@ import Testing
         let verifications = texts.filter { $0.contains("\n\nTeacher Verification:\n") }
         #expect(verifications.count == 40 && texts.count == 45)
         var wrongSteps = 0
-        var slips = 0
+        var mismatches = 0
         var steps = 0
         for document in verifications {
             let (head, verification) = try #require(
@@ -216,15 +235,14 @@ import Testing
             #expect(VerificationWriter.quotedSteps(in: verification) == SolutionText(parsing: solution).steps)
             steps += reply.stepVerdicts.count
             wrongSteps += reply.stepVerdicts.filter { $0 != .correct }.count
-            slips +=
-                verification.components(separatedBy: "\nRecomputing: ").dropFirst().filter {
-                    $0.prefix { $0 != "\n" }.contains(", which does not match.")
-                }.count
+            mismatches += verification.split(separator: "\n").filter { $0.contains("; it does not match.") }.count
         }
-        // Errors planted at every other step and carried on: most steps are wrong, and a third of the
-        // recomputations disagree with the claim.
+        // Errors planted at every other step and carried on: most steps are wrong, and the claims of
+        // nearly all of them differ from what the step should compute.
         #expect((0.5...0.9).contains(Double(wrongSteps) / Double(steps)))
-        #expect((0.2...0.5).contains(Double(slips) / Double(steps)))
+        #expect(
+            mismatches <= wrongSteps && Double(mismatches) >= 0.9 * Double(wrongSteps), "\(mismatches) of \(wrongSteps)"
+        )
     }
 
     @Test func checkingDrillsQuoteEachClaimThenWorkItInColumns() throws {
@@ -246,14 +264,14 @@ import Testing
                 let recomputed = try #require(
                     section.split(separator: "\n").first { $0.hasPrefix("Recomputing: ") }.map(String.init))
                 #expect(recomputed.hasPrefix("Recomputing: \(words[0]) \(spoken[words[1]]!) \(words[2]): "))
-                #expect(recomputed.contains("; so \(truth). The step has \(claimed), "), "\(recomputed)")
+                #expect(recomputed.contains("; so \(truth). The step has \(claimed): "), "\(recomputed)")
                 if claimed == truth {
                     #expect(section == "\(header)\n\(recomputed)\n\n**This step is correct.**")
-                    #expect(recomputed.hasSuffix(", which matches."))
+                    #expect(recomputed.hasSuffix("; it matches."))
                 } else {
                     wrong += 1
                     #expect(section == "\(header)\n\(recomputed)\n\n**This step is incorrect.**")
-                    #expect(recomputed.hasSuffix(", which does not match."))
+                    #expect(recomputed.hasSuffix("; it does not match."))
                 }
             }
         }
