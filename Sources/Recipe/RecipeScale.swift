@@ -1,6 +1,6 @@
-// How big the recipe's models and data are. `full` is sized to run in about two hours on the
-// project's 2-core machine (README "The recipe" gives the measured phase times it was extrapolated
-// from); `quick` only checks that every phase runs and hands its output to the next.
+// How big the recipe's models and data are. `full` runs in under two hours on the project's 2-core
+// machine (1 h 44 min from nothing; README "The recipe" gives each phase's time); `quick` only checks
+// that every phase runs and hands its output to the next.
 
 import JSON
 
