@@ -1,11 +1,12 @@
-// Checking drills, part of the reader's text (WorldCorpus): equations of the worlds' kind, half with a wrong result,
-// then each one checked in the verifier's own format: quoted as written under `## Step k:`, recomputed in words and in
-// columns, compared digit by digit with the claim copied beside the result (`Recomputing: 96 divided by 8: 9 divided by
-// 8 is 1 remainder 1; 16 divided by 8 is 2; so 12. The step has 60: 2 and 0 differ, 1 and 6 differ; it does not
-// match.`) and judged, so that the model learns which of the two places asks for a copy and which for a computation.
-// With the recomputation in symbols a base learned to copy the claim into it; in words, after four continuations, one
-// computed it in the drills (0.98 of the right first digits, docs/recipe-notebook.md). `scripts/copy_tasks.py` writes
-// and probes drills of this kind.
+// Checking drills, part of the reader's text (WorldCorpus): equations of the worlds' kind, half with a
+// wrong result, then each one checked in the verifier's own format: quoted as written under
+// `## Step k:`, recomputed in words and in columns, compared digit by digit with the claim copied beside
+// the result (`Recomputing: 96 divided by 8: 9 divided by 8 is 1 remainder 1; 16 divided by 8 is 2; so
+// 12. The step has 60: 2 and 0 differ, 1 and 6 differ; it does not match.`) and judged, so that the
+// model learns which of the two places asks for a copy and which for a computation. With the
+// recomputation in symbols a base learned to copy the claim into it; in words, after four continuations,
+// one computed it in the drills (0.98 of the right first digits, docs/recipe-notebook.md).
+// `scripts/copy_tasks.py` writes and probes drills of this kind.
 
 import Domain
 

@@ -1,6 +1,6 @@
 // A verification's result compared with the step's claim digit by digit, from the ones up, as the result
 // was worked out (`The step has 34: 6 and 4 differ, 3 and 3 agree; it does not match.`). Compared
-// whole (`so 70. The step has 60, which matches.`), a verifier of the recipe called all 24 results that
+// whole (`so 70. The step has 60, which matches.`), a PRM-CoT of the recipe called all 24 results that
 // were wrong in their tens digit alone matching and caught every wrong ones digit
 // (docs/recipe-notebook.md): it decided by the last digit. Column by column, each decision is between
 // two digits side by side.
