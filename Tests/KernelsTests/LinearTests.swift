@@ -74,6 +74,26 @@ func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         }
     }
 
+    /// Each variant has one kernel for few rows and another for many; a row's outputs must be bitwise
+    /// the same whichever computes them. Odd k and n exercise the leftover inputs and outputs.
+    @Test(arguments: [SK_ISA_PORTABLE, SK_ISA_AVX2, SK_ISA_AVX512])
+    func everyInstructionSetGivesARowTheSameBitsInAnyBatch(isa: sk_isa) {
+        guard sk_isa_supported(isa) != 0 else { return }
+        let (k, n) = (203, 43)
+        let w = randomFloats(n * k, seed: 31)
+        let wBits = bfloat16Bits(w)
+        let x = randomFloats(20 * k, seed: 32)
+        for (dtype, weights) in [(SK_DTYPE_F32, AnyStorage(w)), (SK_DTYPE_BF16, AnyStorage(wBits))] {
+            var alone = [Float](repeating: 0, count: n)
+            sk_linear_with_isa(isa, 1, k, x, k, weights.pointer, dtype, nil, &alone, n, 0, n)
+            for rows in [2, 3, 4, 5, 6, 7, 8, 13, 20] {
+                var y = [Float](repeating: 0, count: rows * n)
+                sk_linear_with_isa(isa, rows, k, x, k, weights.pointer, dtype, nil, &y, n, 0, n)
+                #expect(Array(y[0..<n]) == alone, "\(isa) \(dtype) \(rows) rows")
+            }
+        }
+    }
+
     @Test func aSubrangeOfOutputsTouchesOnlyThoseColumns() {
         let (rows, k, n) = (3, 20, 11)
         let x = randomFloats(rows * k, seed: 1)
