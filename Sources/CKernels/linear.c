@@ -13,6 +13,7 @@
 
 #include "ckernels.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 // Bytes of x rows kept hot per pass over the weights: half of a 1 MiB L2, leaving room for the
@@ -221,21 +222,29 @@ AVX512_TARGET static void linear_avx512(size_t rows, size_t k, const float *x, s
 //
 // Every output is one accumulator over the 8-wide blocks of k in order, its lanes summed by
 // `reduce_256`'s tree, then the k % 8 leftover products added one by one, then the bias: the same
-// operations whichever kernel below computes it, so results are batch-invariant.
+// operations whatever the tile shape, so results are batch-invariant.
 //
-// - streams_256 (at most STREAM_MAX_ROWS rows of x): the output range is cut into four contiguous
-//   quarters and one weight row of each is read at a time, so the weights arrive as four long
-//   sequential streams that the prefetchers follow from row to row. Four neighbouring rows at a
-//   time restart four short streams every tile: 15-16 GB/s against 22-35 GB/s on one Zen 3 core
-//   (one row of x, 896 inputs, 9728 outputs).
-// - tile_256 (more rows): tiles of 4 weight rows × 2 rows of x, 8 accumulators in registers. Other
-//   shapes (3 × 4, 2 × 6, 3 × 3) and blocking the rows of x to stay in L2 measured no better there.
+// Each tile is four weight rows against up to three rows of x (12 accumulators in registers), or
+// against each pair of them in turn (8) when there are more, the weight rows staying in L1. Which
+// four weight rows go together depends on the number of rows of x (MANY_ROWS):
+// - Few (decode, memory-bound): the output range is cut into four contiguous quarters and a tile
+//   takes one row of each, so the weights arrive as four long sequential streams that the
+//   prefetchers follow from row to row. Four neighbouring rows restart four short streams every
+//   tile. On one Zen 3 core, BF16 weights, 896 inputs, 9728 outputs: 9-16 against 24-29 GB/s with
+//   one row of x, 37-39 against 55-57 GFLOP/s with eight.
+// - Many (prefill, compute-bound): four neighbouring rows, a stride known at compile time (the
+//   quarters' stride, known only at run time, measured a sixth slower in F32); BF16 rows are widened
+//   once into a buffer (exactly, so results do not change) rather than again for every pair: 41-56
+//   against 53-77 GFLOP/s (512 rows, 896 inputs).
+// Other tile shapes (3 × 4, 2 × 6, 3 × 3), blocking the rows of x to stay in L2, and cutting k into
+// chunks that stay in L1 (every pair's accumulators kept in memory between them, the same
+// operations) measured no better.
 
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
 #define AVX2_NR 4
 #define AVX2_MR 2
-#define STREAM_COUNT 4
-#define STREAM_MAX_ROWS 3
+#define FEW_ROWS 3
+#define MANY_ROWS 32
 
 AVX2_TARGET static inline __m256 load_weights_256(const void *w, sk_dtype w_dtype, size_t index) {
     if (w_dtype == SK_DTYPE_BF16) {
@@ -252,18 +261,18 @@ AVX2_TARGET static inline float reduce_256(__m256 v) {
     return _mm_cvtss_f32(sum);
 }
 
-// nr weight rows (n0, n0 + n_step, ...) times mr rows of x, with constant nr and mr so that the
-// accumulators stay in registers.
+// nr weight rows (w_row, w_row + w_step, ...), giving outputs n0, n0 + n_step, ..., times mr rows of
+// x, with constant nr and mr so that the accumulators stay in registers.
 AVX2_TARGET static inline __attribute__((always_inline)) void tile_256(
-    int nr, int mr, size_t k, const float *x, size_t x_stride, const void *w, sk_dtype w_dtype, const float *bias,
-    float *y, size_t y_stride, size_t n0, size_t n_step) {
-    __m256 acc[STREAM_MAX_ROWS][STREAM_COUNT];  // holds AVX2_MR × AVX2_NR as well
+    int nr, int mr, size_t k, const float *x, size_t x_stride, const void *w, sk_dtype w_dtype, size_t w_row,
+    size_t w_step, const float *bias, float *y, size_t y_stride, size_t n0, size_t n_step) {
+    __m256 acc[FEW_ROWS][AVX2_NR];
     for (int m = 0; m < mr; m++)
         for (int j = 0; j < nr; j++) acc[m][j] = _mm256_setzero_ps();
     size_t i = 0;
     for (; i + 8 <= k; i += 8) {
-        __m256 wv[STREAM_COUNT];
-        for (int j = 0; j < nr; j++) wv[j] = load_weights_256(w, w_dtype, (n0 + j * n_step) * k + i);
+        __m256 wv[AVX2_NR];
+        for (int j = 0; j < nr; j++) wv[j] = load_weights_256(w, w_dtype, (w_row + j * w_step) * k + i);
         for (int m = 0; m < mr; m++) {
             __m256 xv = _mm256_loadu_ps(x + m * x_stride + i);
             for (int j = 0; j < nr; j++) acc[m][j] = _mm256_fmadd_ps(xv, wv[j], acc[m][j]);
@@ -273,52 +282,56 @@ AVX2_TARGET static inline __attribute__((always_inline)) void tile_256(
         for (int j = 0; j < nr; j++) {
             size_t n = n0 + j * n_step;
             float sum = reduce_256(acc[m][j]);
-            for (size_t t = i; t < k; t++) sum += x[m * x_stride + t] * weight_at(w, w_dtype, n * k + t);
+            for (size_t t = i; t < k; t++) sum += x[m * x_stride + t] * weight_at(w, w_dtype, (w_row + j * w_step) * k + t);
             y[m * y_stride + n] = sum + (bias ? bias[n] : 0.0f);
         }
     }
 }
 
-#define STREAMS_256_ROWS(NR, N, STEP)                                                              \
-    switch (rows) {                                                                                \
-        case 3: tile_256(NR, 3, k, x, x_stride, w, w_dtype, bias, y, y_stride, N, STEP); break;    \
-        case 2: tile_256(NR, 2, k, x, x_stride, w, w_dtype, bias, y, y_stride, N, STEP); break;    \
-        default: tile_256(NR, 1, k, x, x_stride, w, w_dtype, bias, y, y_stride, N, STEP); break;   \
+// Widened BF16 rows are read from `widened` (rows 0, 1, ...), others from the weights as stored.
+#define TILE_256(NR, MR)                                                                                  \
+    if (widened)                                                                                          \
+        tile_256(NR, MR, k, xm, x_stride, widened, SK_DTYPE_F32, 0, 1, bias, ym, y_stride, n, n_step);   \
+    else                                                                                                  \
+        tile_256(NR, MR, k, xm, x_stride, w, w_dtype, n, n_step, bias, ym, y_stride, n, n_step);
+
+// Weight rows n, n + n_step, ... (nr of them) against every row of x, read from `widened` after
+// widening them there when it is given.
+AVX2_TARGET static inline __attribute__((always_inline)) void weight_rows_256(
+    int nr, size_t rows, size_t k, const float *x, size_t x_stride, const void *w, sk_dtype w_dtype,
+    const float *bias, float *y, size_t y_stride, size_t n, size_t n_step, float *widened) {
+    if (widened) {
+        for (int j = 0; j < nr; j++) sk_bf16_to_f32((const uint16_t *)w + (n + j * n_step) * k, widened + j * k, k);
     }
-
-AVX2_TARGET static void streams_256(size_t rows, size_t k, const float *x, size_t x_stride, const void *w,
-                                    sk_dtype w_dtype, const float *bias, float *y, size_t y_stride,
-                                    size_t n_begin, size_t n_end) {
-    size_t quarter = (n_end - n_begin) / STREAM_COUNT;
-    for (size_t n = n_begin; n < n_begin + quarter; n++) STREAMS_256_ROWS(STREAM_COUNT, n, quarter)
-    for (size_t n = n_begin + STREAM_COUNT * quarter; n < n_end; n++) STREAMS_256_ROWS(1, n, 1)
+    size_t group = rows <= FEW_ROWS ? rows : AVX2_MR;
+    for (size_t m0 = 0; m0 < rows; m0 += group) {
+        const float *xm = x + m0 * x_stride;
+        float *ym = y + m0 * y_stride;
+        switch (rows - m0 < group ? rows - m0 : group) {
+            case 3: TILE_256(nr, 3) break;
+            case 2: TILE_256(nr, 2) break;
+            default: TILE_256(nr, 1) break;
+        }
+    }
 }
-
-#define TILE_256_ROWS(NR)                                                                        \
-    if (mr == 2) tile_256(NR, 2, k, xm, x_stride, w, w_dtype, bias, ym, y_stride, n, 1);        \
-    else tile_256(NR, 1, k, xm, x_stride, w, w_dtype, bias, ym, y_stride, n, 1);
 
 AVX2_TARGET static void linear_avx2(size_t rows, size_t k, const float *x, size_t x_stride, const void *w,
                                     sk_dtype w_dtype, const float *bias, float *y, size_t y_stride, size_t n_begin,
                                     size_t n_end) {
-    if (rows <= STREAM_MAX_ROWS) {
-        streams_256(rows, k, x, x_stride, w, w_dtype, bias, y, y_stride, n_begin, n_end);
-        return;
+    int many = rows >= MANY_ROWS;
+    float *widened = many && w_dtype == SK_DTYPE_BF16 ? malloc(AVX2_NR * k * sizeof(float)) : NULL;
+    size_t tiles = (n_end - n_begin) / AVX2_NR;
+    for (size_t t = 0; t < tiles; t++) {
+        if (many)
+            weight_rows_256(AVX2_NR, rows, k, x, x_stride, w, w_dtype, bias, y, y_stride, n_begin + t * AVX2_NR, 1,
+                            widened);
+        else
+            weight_rows_256(AVX2_NR, rows, k, x, x_stride, w, w_dtype, bias, y, y_stride, n_begin + t, tiles,
+                            widened);
     }
-    for (size_t n = n_begin; n < n_end; n += AVX2_NR) {
-        size_t nr = n_end - n < AVX2_NR ? n_end - n : AVX2_NR;
-        for (size_t m0 = 0; m0 < rows; m0 += AVX2_MR) {
-            size_t mr = rows - m0 < AVX2_MR ? rows - m0 : AVX2_MR;
-            const float *xm = x + m0 * x_stride;
-            float *ym = y + m0 * y_stride;
-            switch (nr) {
-                case 4: TILE_256_ROWS(4) break;
-                case 3: TILE_256_ROWS(3) break;
-                case 2: TILE_256_ROWS(2) break;
-                default: TILE_256_ROWS(1) break;
-            }
-        }
-    }
+    for (size_t n = n_begin + AVX2_NR * tiles; n < n_end; n++)
+        weight_rows_256(1, rows, k, x, x_stride, w, w_dtype, bias, y, y_stride, n, 1, widened);
+    free(widened);
 }
 
 #endif  // __x86_64__

@@ -82,11 +82,11 @@ func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         let (k, n) = (203, 43)
         let w = randomFloats(n * k, seed: 31)
         let wBits = bfloat16Bits(w)
-        let x = randomFloats(20 * k, seed: 32)
+        let x = randomFloats(40 * k, seed: 32)
         for (dtype, weights) in [(SK_DTYPE_F32, AnyStorage(w)), (SK_DTYPE_BF16, AnyStorage(wBits))] {
             var alone = [Float](repeating: 0, count: n)
             sk_linear_with_isa(isa, 1, k, x, k, weights.pointer, dtype, nil, &alone, n, 0, n)
-            for rows in [2, 3, 4, 5, 6, 7, 8, 13, 20] {
+            for rows in [2, 3, 4, 5, 6, 7, 8, 13, 20, 31, 32, 40] {
                 var y = [Float](repeating: 0, count: rows * n)
                 sk_linear_with_isa(isa, rows, k, x, k, weights.pointer, dtype, nil, &y, n, 0, n)
                 #expect(Array(y[0..<n]) == alone, "\(isa) \(dtype) \(rows) rows")
