@@ -5,9 +5,10 @@
 // One kernel family for every row count, on purpose. It computes each output with the same sequence
 // of operations whatever rows are batched with it, so a sequence's logits are bitwise identical alone
 // or in any batch (what `cblas_sgemm` cannot promise: it changes summation order with the shape).
-// It is also the faster choice here: it reads weights as stored (BF16 without widening copies) and
-// beat OpenBLAS's sgemm at every row count from 1 to 512 on Qwen2.5-0.5B shapes, by 2-3x in decode
-// where sgemm repacks the weights on every call (README, "Performance").
+// It is also the faster choice in decode: it reads weights as stored (BF16 without widening copies)
+// and beat OpenBLAS's sgemm by 2-3x there, where sgemm repacks the weights on every call; with
+// AVX-512 (Zen 4) at every row count from 1 to 512 on Qwen2.5-0.5B shapes, with AVX2 only up to about
+// 64 rows (README, "Performance").
 
 import CKernels
 
