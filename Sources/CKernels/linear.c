@@ -10,6 +10,9 @@
 // vector registers over the whole K loop. Variants: AVX-512 (below), AVX2+FMA (below) and
 // portable C; the best one the CPU supports is picked once. Within one variant, every output is
 // reduced in the same order whatever the number of rows, so results are batch-invariant.
+//
+// On CPUs without AVX-512, checkpoints are repacked at load for panels.c, which is faster there at
+// every batch size; these kernels then serve weights read where they are (a trainer's parameters).
 
 #include "ckernels.h"
 

@@ -1,14 +1,15 @@
-// y = x · Wᵀ + b for a batch of rows: the CKernels tile kernels, split over the worker pool by output
+// y = x · Wᵀ + b for a batch of rows: the CKernels matrix kernels, split over the worker pool by output
 // rows. Several projections of the same input (q, k and v; gate and up) go in one call, so that
 // they share one fork-join and the threads stay balanced across them.
 //
-// One kernel family for every row count, on purpose. It computes each output with the same sequence
-// of operations whatever rows are batched with it, so a sequence's logits are bitwise identical alone
-// or in any batch (what `cblas_sgemm` cannot promise: it changes summation order with the shape).
-// It is also the faster choice in decode: it reads weights as stored (BF16 without widening copies)
-// and beat OpenBLAS's sgemm by 2-3x there, where sgemm repacks the weights on every call; with
-// AVX-512 (Zen 4) at every row count from 1 to 512 on Qwen2.5-0.5B shapes, with AVX2 only up to about
-// 64 rows (README, "Performance").
+// One kernel per weight layout for every row count, on purpose. Each computes every output with the
+// same sequence of operations whatever rows are batched with it, so a sequence's logits are bitwise
+// identical alone or in any batch (what `cblas_sgemm` cannot promise: it changes summation order
+// with the shape). They are also the faster choice in decode, reading weights as stored (BF16
+// without widening copies) where sgemm repacks them on every call. Row-major weights go to
+// linear.c's tiles (with AVX-512, ahead of sgemm at every row count on Qwen2.5-0.5B shapes); weights
+// packed into panels, which checkpoints get on CPUs without AVX-512, to panels.c's kernels (README,
+// "Performance").
 
 import CKernels
 
@@ -38,8 +39,11 @@ public final class Linear: Sendable {
     /// thread still even out a thread that started late.
     static let tasksPerThread = 2
 
-    /// Task boundaries fall on multiples of this many output rows (every kernel's tile height divides it).
-    static let rowGranularity = 16
+    /// Task boundaries fall on multiples of this many output rows: a whole panel
+    /// (`SK_PANEL_WIDTH`), and a multiple of every row-major kernel's tile height.
+    static let rowGranularity = Int(SK_PANEL_WIDTH)
+
+    static func roundedUp(_ value: Int, to multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
 
     public init(pool: WorkerPool = .shared) {
         self.pool = pool
@@ -61,26 +65,34 @@ public final class Linear: Sendable {
         guard rows > 0, let columns = projections.first?.weight.columns else { return }
         precondition(projections.allSatisfy { $0.weight.columns == columns }, "projections of different input widths")
         let inputStride = inputStride ?? columns
-        // Tasks cut the projections' rows, laid end to end, into equal contiguous runs.
-        let totalRows = projections.reduce(0) { $0 + $1.weight.rows }
+        // Tasks cut the projections' rows, laid end to end (each rounded up to whole panels, so that
+        // every task starts a projection on a panel boundary), into equal contiguous runs.
         let granularity = Self.rowGranularity
+        let totalRows = projections.reduce(0) { $0 + Self.roundedUp($1.weight.rows, to: granularity) }
         let taskCount = max(1, min(pool.threadCount * Self.tasksPerThread, totalRows / granularity))
-        let evenShare: Int = (totalRows + taskCount - 1) / taskCount
-        let rowsPerTask: Int = (evenShare + granularity - 1) / granularity * granularity
+        let rowsPerTask = Self.roundedUp((totalRows + taskCount - 1) / taskCount, to: granularity)
         pool.run(taskCount: taskCount) { task in
-            var first = task * rowsPerTask
+            let first = task * rowsPerTask
             let end = min(totalRows, first + rowsPerTask)
             var offset = 0
-            for projection in projections where first < end {
-                let rowsHere = projection.weight.rows
-                if first < offset + rowsHere {
-                    let stop = min(rowsHere, end - offset)
-                    sk_linear(
-                        rows, columns, input, inputStride, projection.weight.base, projection.weight.type.kernelType,
-                        projection.bias, projection.output, projection.outputStride ?? rowsHere, first - offset, stop)
-                    first = offset + stop
+            for projection in projections where offset < end {
+                let weight = projection.weight
+                let begin = max(first - offset, 0)
+                let stop = min(weight.rows, end - offset)
+                if begin < stop {
+                    let stride = projection.outputStride ?? weight.rows
+                    switch weight.layout {
+                    case .rowMajor:
+                        sk_linear(
+                            rows, columns, input, inputStride, weight.base, weight.type.kernelType, projection.bias,
+                            projection.output, stride, begin, stop)
+                    case .panels:
+                        sk_linear_panels(
+                            rows, columns, input, inputStride, weight.base, weight.type.kernelType, projection.bias,
+                            projection.output, stride, begin, stop)
+                    }
                 }
-                offset += rowsHere
+                offset += Self.roundedUp(weight.rows, to: granularity)
             }
         }
     }

@@ -1,6 +1,7 @@
-// A read-only weight matrix in the Hugging Face nn.Linear layout: `rows` outputs × `columns` inputs,
-// row-major, stored as float32 or bfloat16. The memory is owned by `owner` (a mapped checkpoint file
-// or a converted copy), which the matrix keeps alive.
+// A read-only weight matrix of `rows` outputs × `columns` inputs, stored as float32 or bfloat16, in one
+// of two layouts: the Hugging Face nn.Linear layout (row-major), or repacked into panels for the
+// kernels of CPUs that run those faster (CKernels' panels.c). The memory is owned by `owner` (a
+// mapped checkpoint file or a converted copy), which the matrix keeps alive.
 
 import CKernels
 
@@ -13,33 +14,72 @@ public enum WeightType: String, Sendable {
     var kernelType: sk_dtype { self == .float32 ? SK_DTYPE_F32 : SK_DTYPE_BF16 }
 }
 
+public enum WeightLayout: String, Sendable {
+    /// Row after row, as checkpoints store them.
+    case rowMajor
+    /// Panels of `SK_PANEL_WIDTH` rows, input-major (ckernels.h).
+    case panels
+
+    /// The layout this CPU's fastest kernels read.
+    public static var fastest: WeightLayout { sk_panels_preferred() != 0 ? .panels : .rowMajor }
+}
+
 public struct WeightMatrix: @unchecked Sendable {
     public let base: UnsafeRawPointer
     public let type: WeightType
     public let rows: Int
     public let columns: Int
+    public let layout: WeightLayout
     let owner: AnyObject
 
-    /// `base` must point at rows × columns elements of `type`, aligned to the element size, valid as
-    /// long as `owner` lives.
-    public init(base: UnsafeRawPointer, type: WeightType, rows: Int, columns: Int, owner: AnyObject) {
+    /// `base` must point at the matrix in `layout` (for panels, `sk_panels_element_count` elements),
+    /// aligned to the element size, valid as long as `owner` lives.
+    public init(
+        base: UnsafeRawPointer, type: WeightType, rows: Int, columns: Int, layout: WeightLayout = .rowMajor,
+        owner: AnyObject
+    ) {
         precondition(Int(bitPattern: base) % type.byteCount == 0, "misaligned weight matrix")
         self.base = base
         self.type = type
         self.rows = rows
         self.columns = columns
+        self.layout = layout
         self.owner = owner
     }
 
-    public var byteCount: Int { rows * columns * type.byteCount }
+    public var byteCount: Int {
+        let elements = layout == .panels ? sk_panels_element_count(rows, columns) : rows * columns
+        return elements * type.byteCount
+    }
+
+    /// The same matrix in `layout`: itself if already so, else a repacked copy in owned memory.
+    public func arranged(as layout: WeightLayout) -> WeightMatrix {
+        guard layout != self.layout else { return self }
+        precondition(self.layout == .rowMajor, "panels are only ever packed from rows")
+        let elements = sk_panels_element_count(rows, columns)
+        let storage: AnyObject
+        let packed: UnsafeMutableRawPointer
+        switch type {
+        case .float32:
+            let buffer = AlignedBuffer<Float>(count: elements)
+            (storage, packed) = (buffer, UnsafeMutableRawPointer(buffer.pointer))
+        case .bfloat16:
+            let buffer = AlignedBuffer<UInt16>(count: elements)
+            (storage, packed) = (buffer, UnsafeMutableRawPointer(buffer.pointer))
+        }
+        sk_pack_panels(base, type.kernelType, rows, columns, packed)
+        return WeightMatrix(base: packed, type: type, rows: rows, columns: columns, layout: layout, owner: storage)
+    }
 
     /// Copies row `row` into `destination` as float32.
     public func copyRow(_ row: Int, to destination: UnsafeMutablePointer<Float>) {
         precondition(row >= 0 && row < rows, "row \(row) out of 0..<\(rows)")
-        switch type {
-        case .float32:
+        switch (layout, type) {
+        case (.panels, _):
+            sk_panels_row_to_f32(base, type.kernelType, columns, row, destination)
+        case (.rowMajor, .float32):
             destination.update(from: base.assumingMemoryBound(to: Float.self) + row * columns, count: columns)
-        case .bfloat16:
+        case (.rowMajor, .bfloat16):
             sk_bf16_to_f32(base.assumingMemoryBound(to: UInt16.self) + row * columns, destination, columns)
         }
     }

@@ -41,6 +41,17 @@ public final class MappedFile: @unchecked Sendable {
         base = UnsafeRawPointer(address)
     }
 
+    /// Gives back the resident pages wholly inside `byteCount` bytes at `start` (within this file), for
+    /// bytes already copied elsewhere: the process then holds one copy of the weights rather than two.
+    /// Reading them again just maps them back in from the page cache.
+    public func releasePages(_ start: UnsafeRawPointer, byteCount: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let end = (Int(bitPattern: start) + byteCount) / page * page
+        guard end > first, let address = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(address, end - first, MADV_DONTNEED)
+    }
+
     deinit {
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), byteCount) }
     }

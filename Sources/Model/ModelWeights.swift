@@ -1,6 +1,7 @@
 // The weights of a Qwen2 / Llama decoder, by role, checked against the config's shapes. Matrices stay
-// in the mapped checkpoint when the kernels can read them as stored (F32, BF16); F16 matrices, and
-// everything when `float32` precision is asked for, are widened into owned memory. Norm weights and
+// in the mapped checkpoint when the kernels can read them as stored (F32, BF16, row-major); F16
+// matrices, and everything when `float32` precision is asked for, are widened into owned memory, and
+// CPUs whose kernels read panels get every matrix repacked (keeping its type). Norm weights and
 // biases are always float32.
 //
 // Tensor names are those of transformers' Qwen2ForCausalLM / LlamaForCausalLM state dicts.
@@ -80,10 +81,13 @@ public final class ModelWeights: Sendable {
         self.outputHead = outputHead
     }
 
-    public init(checkpoint: Checkpoint, precision: WeightPrecision = .asStored) throws(CheckpointError) {
+    /// `layout`: how matrices are arranged in memory; by default the one this CPU's kernels read fastest.
+    public init(
+        checkpoint: Checkpoint, precision: WeightPrecision = .asStored, layout: WeightLayout = .fastest
+    ) throws(CheckpointError) {
         let config = checkpoint.config
         self.config = config
-        let loader = TensorLoader(checkpoint: checkpoint, precision: precision)
+        let loader = TensorLoader(checkpoint: checkpoint, precision: precision, layout: layout)
         let hidden = config.hiddenSize
         embedding = try loader.matrix("model.embed_tokens.weight", rows: config.vocabSize, columns: hidden)
         var layers: [LayerWeights] = []
@@ -127,8 +131,16 @@ public final class ModelWeights: Sendable {
 private struct TensorLoader {
     let checkpoint: Checkpoint
     let precision: WeightPrecision
+    let layout: WeightLayout
 
     func matrix(_ name: String, rows: Int, columns: Int) throws(CheckpointError) -> WeightMatrix {
+        let matrix = try rowMajorMatrix(name, rows: rows, columns: columns).arranged(as: layout)
+        let tensor = try checkpoint.tensor(name)
+        if matrix.base != tensor.data { tensor.file.releasePages(tensor.data, byteCount: tensor.byteCount) }
+        return matrix
+    }
+
+    private func rowMajorMatrix(_ name: String, rows: Int, columns: Int) throws(CheckpointError) -> WeightMatrix {
         let tensor = try checkpoint.tensor(name)
         try expectShape(tensor, [rows, columns])
         let count = rows * columns

@@ -98,7 +98,7 @@ public final class ModelParameters: @unchecked Sendable {
         self.init(config: weights.config)
         func copy(_ matrix: WeightMatrix, into tensor: ParameterTensor) {
             precondition(matrix.type == .float32, "load the checkpoint with float32 precision to train it")
-            tensor.copy(from: matrix.base.assumingMemoryBound(to: Float.self))
+            for row in 0..<matrix.rows { matrix.copyRow(row, to: tensor.pointer + row * matrix.columns) }
         }
         func copy(_ matrix: WeightMatrix, _ bias: AlignedBuffer<Float>?, into linear: LinearParameters) {
             copy(matrix, into: linear.weight)

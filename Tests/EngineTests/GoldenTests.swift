@@ -1,17 +1,19 @@
 import Engine
+import Kernels
 import Model
 import TestSupport
 import Testing
 
 /// The engine against transformers itself: every prompt position's logits within the golden file's
 /// tolerance (1e-4 for short prompts; for long ones a bound tied to transformers' own float32 error
-/// against a float64 forward), and the same greedy continuation.
+/// against a float64 forward), and the same greedy continuation; with the weights in either layout,
+/// whichever this CPU prefers.
 @Suite struct GoldenTests {
-    @Test(arguments: Fixtures.goldenModels)
-    func logitsAndGreedyTokensMatchTransformers(model: String) throws {
+    @Test(arguments: Fixtures.goldenModels, [WeightLayout.rowMajor, .panels])
+    func logitsAndGreedyTokensMatchTransformers(model: String, layout: WeightLayout) throws {
         let golden = try Fixtures.golden(model)
         let checkpoint = try Checkpoint(directory: golden.modelDirectory)
-        let transformer = Transformer(weights: try ModelWeights(checkpoint: checkpoint))
+        let transformer = Transformer(weights: try ModelWeights(checkpoint: checkpoint, layout: layout))
         let vocabulary = checkpoint.config.vocabSize
         for goldenCase in golden.cases {
             let expected = try NumpyArray.load(contentsOfFile: goldenCase.logitsPath)
@@ -31,7 +33,7 @@ import Testing
                     worst = max(worst, abs(row[token] - expected.values[position * vocabulary + token]))
                 }
             }
-            #expect(worst <= goldenCase.tolerance, "\(model) \(goldenCase.name): max |Δlogit| \(worst)")
+            #expect(worst <= goldenCase.tolerance, "\(model) \(layout) \(goldenCase.name): max |Δlogit| \(worst)")
 
             var generated: [Int32] = [argmax(logits.row(goldenCase.promptIds.count - 1))]
             while generated.count < steps {
@@ -43,7 +45,7 @@ import Testing
                     ]), cache: cache)
                 generated.append(argmax(next.row(0)))
             }
-            #expect(generated == goldenCase.greedyIds, "\(model) \(goldenCase.name)")
+            #expect(generated == goldenCase.greedyIds, "\(model) \(layout) \(goldenCase.name)")
         }
     }
 }

@@ -31,6 +31,31 @@ int sk_linear_with_isa(sk_isa isa, size_t rows, size_t k, const float *x, size_t
                        sk_dtype w_dtype, const float *bias, float *y, size_t y_stride, size_t n_begin,
                        size_t n_end);
 
+/// Weights repacked for `sk_linear_panels`: panel p holds outputs SK_PANEL_WIDTH·p onward, input-major,
+///     panels[(p · k + i) · SK_PANEL_WIDTH + j] = w[(SK_PANEL_WIDTH·p + j) · k + i],
+/// zero past row n, in the weights' own type.
+#define SK_PANEL_WIDTH 16
+
+/// Elements `sk_pack_panels` writes for n rows of k: n rounded up to whole panels, times k.
+size_t sk_panels_element_count(size_t n, size_t k);
+void sk_pack_panels(const void *w, sk_dtype dtype, size_t n, size_t k, void *panels);
+/// Row `row` of packed weights, widened to float32 into `output` (k floats).
+void sk_panels_row_to_f32(const void *panels, sk_dtype dtype, size_t k, size_t row, float *output);
+
+/// Whether this CPU's fastest kernels read packed panels (`sk_linear_panels`) rather than rows
+/// (`sk_linear`).
+int sk_panels_preferred(void);
+
+/// `sk_linear` over packed weights: n_begin must be a multiple of SK_PANEL_WIDTH; only outputs
+/// n_begin ..< n_end are written.
+void sk_linear_panels(size_t rows, size_t k, const float *x, size_t x_stride, const void *panels, sk_dtype dtype,
+                      const float *bias, float *y, size_t y_stride, size_t n_begin, size_t n_end);
+
+/// The same with a chosen instruction set; returns 0, doing nothing, if the CPU lacks it.
+int sk_linear_panels_with_isa(sk_isa isa, size_t rows, size_t k, const float *x, size_t x_stride, const void *panels,
+                              sk_dtype dtype, const float *bias, float *y, size_t y_stride, size_t n_begin,
+                              size_t n_end);
+
 /// Causal attention for one token: the `group_size` query heads in `queries` ([group_size][head_dim])
 /// that share one key/value head attend to positions 0 ..< context_length (at least 1) of their
 /// sequence. Position p is slot p % block_size of block b = block_table[p / block_size]; per block and
