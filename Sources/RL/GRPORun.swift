@@ -96,12 +96,12 @@ public final class GRPORun {
             template = try checkpoint.tokenizerConfig.chatTemplate.map { try ChatTemplate.recognise($0) }
             let eos = checkpoint.tokenizerConfig.eosToken.flatMap { tokenizer.id(of: $0) }
             stopTokenIds = checkpoint.endOfSequenceIds(eosTokenId: eos)
-            let reference = ModelParameters(weights: try ModelWeights(checkpoint: checkpoint, precision: .float32))
+            let reference = try ModelParameters(checkpoint: checkpoint)
             let start = resume ? try Checkpoint(directory: outputDirectory) : checkpoint
             guard start.config == checkpoint.config else {
                 throw RLError.checkpoint("\(outputDirectory) holds another model than \(policyDirectory)")
             }
-            let parameters = ModelParameters(weights: try ModelWeights(checkpoint: start, precision: .float32))
+            let parameters = try ModelParameters(checkpoint: start)
             optimizer = PolicyOptimizer(
                 parameters: parameters, reference: reference, optimizer: settings.optimizer,
                 objective: settings.objective, batchTokens: settings.batchTokens,

@@ -93,6 +93,11 @@ public final class ModelParameters: @unchecked Sendable {
     /// Zero-filled parameters shaped like `other` (gradients, optimiser moments).
     public static func zeros(like other: ModelParameters) -> ModelParameters { ModelParameters(config: other.config) }
 
+    /// A checkpoint's weights, loaded for training: float32, row after row.
+    public convenience init(checkpoint: Checkpoint) throws(CheckpointError) {
+        self.init(weights: try ModelWeights(checkpoint: checkpoint, precision: .float32, layout: .rowMajor))
+    }
+
     /// The weights of a loaded checkpoint, widened to float32 (load it with `precision: .float32`).
     public convenience init(weights: ModelWeights) {
         self.init(config: weights.config)

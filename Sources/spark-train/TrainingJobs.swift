@@ -163,7 +163,7 @@ func startingPoint(modelDirectory: String, options: ParsedArguments, settings: R
     try checkVocabulary(tokenizer, tokenizerPath, checkpoint.config)
     let parameters =
         try resumedParameters(options)
-        ?? ModelParameters(weights: try ModelWeights(checkpoint: checkpoint, precision: .float32))
+        ?? ModelParameters(checkpoint: checkpoint)
     return StartingPoint(
         parameters: parameters, writer: try CheckpointWriter(copyingFrom: modelDirectory), tokenizer: tokenizer,
         tokenizerConfig: checkpoint.tokenizerConfig,
@@ -175,7 +175,7 @@ func resumedParameters(_ options: ParsedArguments) throws -> ModelParameters? {
     guard options.flag("--resume") else { return nil }
     let directory = options.string("--out")!
     let checkpoint = try Checkpoint(directory: directory)
-    return ModelParameters(weights: try ModelWeights(checkpoint: checkpoint, precision: .float32))
+    return try ModelParameters(checkpoint: checkpoint)
 }
 
 func checkVocabulary(_ tokenizer: Tokenizer, _ path: String, _ config: ModelConfig) throws {

@@ -33,7 +33,7 @@ import Training
         let tokenizer = try Tokenizer(contentsOfFile: directory + "/tokenizer.json")
         let checkpoint = try Checkpoint(directory: directory)
         func weights() throws -> ModelParameters {
-            ModelParameters(weights: try ModelWeights(checkpoint: checkpoint, precision: .float32))
+            try ModelParameters(checkpoint: checkpoint)
         }
         let optimizer = PolicyOptimizer(
             parameters: try weights(), reference: try weights(), optimizer: AdamWSettings(), objective: GRPOObjective())

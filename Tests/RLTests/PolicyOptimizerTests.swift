@@ -10,7 +10,7 @@ import Training
 @Suite struct PolicyOptimizerTests {
     static func tinyPolicy() throws -> ModelParameters {
         let checkpoint = try Checkpoint(directory: Fixtures.model("qwen2-gqa-tied"))
-        return ModelParameters(weights: try ModelWeights(checkpoint: checkpoint, precision: .float32))
+        return try ModelParameters(checkpoint: checkpoint)
     }
 
     static let prompt: [Int32] = [17, 250, 33, 98, 410]

@@ -10,7 +10,7 @@ import Training
     @Test func rewritesAFixtureCheckpointInPlace() throws {
         let source = Fixtures.model("qwen2-gqa-tied")
         let checkpoint = try Checkpoint(directory: source)
-        let parameters = ModelParameters(weights: try ModelWeights(checkpoint: checkpoint, precision: .float32))
+        let parameters = try ModelParameters(checkpoint: checkpoint)
         let root = NSTemporaryDirectory() + "spark-checkpoint-writer-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let directory = root + "/out"
@@ -26,7 +26,7 @@ import Training
         for file in ["tokenizer.json", "tokenizer_config.json"] {
             #expect(try FileReader.bytes(directory + "/" + file) == FileReader.bytes(source + "/" + file), "\(file)")
         }
-        let reloaded = ModelParameters(weights: try ModelWeights(checkpoint: written, precision: .float32))
+        let reloaded = try ModelParameters(checkpoint: written)
         #expect(reloaded.finalNorm.array.allSatisfy { $0 == 2 })
         #expect(reloaded.embedding.array == parameters.embedding.array)
         #expect(!FileManager.default.fileExists(atPath: directory + "/note.txt"))
