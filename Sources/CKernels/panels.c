@@ -7,8 +7,8 @@
 // broadcast of x[i] feeds two FMAs per panel and nothing is reduced (the outer-product form of BLAS
 // micro-kernels). One Zen 3 core, best of 15, against linear.c's AVX2 tiles and cblas_sgemm:
 //     512 rows × 896 × 9728, BF16: 68 → 91 GFLOP/s (sgemm 88); × 4864 × 896: 59 → 95 (sgemm 90)
-//     16 rows × 896 × 9728, BF16: 56 → 85; F32: 40 → 61 (sgemm 35-38)
-//     1 row × 896 × 9728, BF16: the same bandwidth (21 GB/s); F32 about a quarter below
+//     16 rows × 896 × 9728, BF16: 56-58 → 84-88; F32: 57 → 68-72 (sgemm 35-38)
+//     1 row × 896 × 9728: the same bandwidth within the noise (F32 34-35 GB/s, BF16 30-34)
 //
 // Layout: panel p holds outputs 16p ..< 16p + 16 (zeros past the last row), input-major,
 //     panels[(p · k + i) · 16 + j] = w[(16p + j) · k + i],
