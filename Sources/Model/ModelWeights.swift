@@ -134,15 +134,14 @@ private struct TensorLoader {
     let layout: WeightLayout
 
     func matrix(_ name: String, rows: Int, columns: Int) throws(CheckpointError) -> WeightMatrix {
-        let matrix = try rowMajorMatrix(name, rows: rows, columns: columns).arranged(as: layout)
         let tensor = try checkpoint.tensor(name)
+        try expectShape(tensor, [rows, columns])
+        let matrix = try rowMajorMatrix(tensor, rows: rows, columns: columns).arranged(as: layout)
         if matrix.base != tensor.data { tensor.file.releasePages(tensor.data, byteCount: tensor.byteCount) }
         return matrix
     }
 
-    private func rowMajorMatrix(_ name: String, rows: Int, columns: Int) throws(CheckpointError) -> WeightMatrix {
-        let tensor = try checkpoint.tensor(name)
-        try expectShape(tensor, [rows, columns])
+    private func rowMajorMatrix(_ tensor: TensorView, rows: Int, columns: Int) throws(CheckpointError) -> WeightMatrix {
         let count = rows * columns
         switch (tensor.type, precision) {
         case (.float32, _) where Self.isAligned(tensor, 4):
