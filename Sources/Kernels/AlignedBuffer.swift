@@ -42,6 +42,14 @@ public final class AlignedBuffer<Element>: @unchecked Sendable {
         pointer = raw.bindMemory(to: Element.self, capacity: max(count, 1))
     }
 
+    /// Asks for transparent huge pages, for a large buffer streamed end to end (packed weights): a
+    /// 2 MiB page is one fault when written and one TLB entry when read, where 4 KiB pages are 512.
+    public func adviseHugePages() {
+        #if os(Linux)
+            if mappedBytes > 0 { _ = madvise(pointer, mappedBytes, MADV_HUGEPAGE) }
+        #endif
+    }
+
     deinit {
         if mappedBytes > 0 {
             munmap(pointer, mappedBytes)

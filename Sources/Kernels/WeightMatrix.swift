@@ -62,12 +62,26 @@ public struct WeightMatrix: @unchecked Sendable {
         switch type {
         case .float32:
             let buffer = AlignedBuffer<Float>(count: elements)
+            buffer.adviseHugePages()
             (storage, packed) = (buffer, UnsafeMutableRawPointer(buffer.pointer))
         case .bfloat16:
             let buffer = AlignedBuffer<UInt16>(count: elements)
+            buffer.adviseHugePages()
             (storage, packed) = (buffer, UnsafeMutableRawPointer(buffer.pointer))
         }
-        sk_pack_panels(base, type.kernelType, rows, columns, packed)
+        // Panels are independent: the pool's threads pack contiguous runs of them.
+        let panelWidth = Int(SK_PANEL_WIDTH)
+        let panelCount = (rows + panelWidth - 1) / panelWidth
+        let pool = WorkerPool.shared
+        let taskCount = min(panelCount, pool.threadCount)
+        pool.run(taskCount: taskCount) { task in
+            let first = panelCount * task / taskCount
+            let end = panelCount * (task + 1) / taskCount
+            let firstRow = first * panelWidth
+            sk_pack_panels(
+                base + firstRow * columns * type.byteCount, type.kernelType, min(rows, end * panelWidth) - firstRow,
+                columns, packed + firstRow * columns * type.byteCount)
+        }
         return WeightMatrix(base: packed, type: type, rows: rows, columns: columns, layout: layout, owner: storage)
     }
 

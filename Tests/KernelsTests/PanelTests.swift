@@ -132,16 +132,18 @@ import Testing
         }
     }
 
-    @Test func packedRowsReadBackAsStored() {
-        let weights = Weights(n: 37, k: 19, seed: 51)
-        var row = [Float](repeating: 0, count: weights.k)
+    /// Also for a matrix above AlignedBuffer's mapping threshold, whose pages are advised huge.
+    @Test(arguments: [(37, 19), (600, 500)])
+    func packedRowsReadBackAsStored(n: Int, k: Int) {
+        let weights = Weights(n: n, k: k, seed: 51)
+        var row = [Float](repeating: 0, count: k)
         for type in [WeightType.float32, .bfloat16] {
             let packed = weights.packed[type]!
             #expect(packed.layout == .panels)
-            #expect(packed.byteCount == 48 * weights.k * type.byteCount)
-            for r in 0..<weights.n {
+            #expect(packed.byteCount == (n + 15) / 16 * 16 * k * type.byteCount)
+            for r in 0..<n {
                 packed.copyRow(r, to: &row)
-                #expect(row == Array(weights.floats[(r * weights.k)..<((r + 1) * weights.k)]))
+                #expect(row == Array(weights.floats[(r * k)..<((r + 1) * k)]), "\(type) row \(r)")
             }
         }
     }
