@@ -176,11 +176,19 @@ AVX2_TARGET static inline __attribute__((always_inline)) void block_256(
 
 #define BLOCK_256(NP, MR) block_256(NP, MR, bf16, k, xm, x_stride, panel, bias, ym, y_stride, n, width)
 
-#define GROUP_CASES(NP) \
+// One panel against a group of up to GROUP_ROWS rows; np panels against up to three rows.
+#define GROUP_CASES                                                                                 \
     switch (mr) {                                                                                   \
-        case 6: BLOCK_256(NP, 6); break;                                                            \
-        case 5: BLOCK_256(NP, 5); break;                                                            \
-        case 4: BLOCK_256(NP, 4); break;                                                            \
+        case 6: BLOCK_256(1, 6); break;                                                             \
+        case 5: BLOCK_256(1, 5); break;                                                             \
+        case 4: BLOCK_256(1, 4); break;                                                             \
+        case 3: BLOCK_256(1, 3); break;                                                             \
+        case 2: BLOCK_256(1, 2); break;                                                             \
+        default: BLOCK_256(1, 1); break;                                                            \
+    }
+
+#define FEW_ROWS_CASES(NP)                                                                          \
+    switch (mr) {                                                                                   \
         case 3: BLOCK_256(NP, 3); break;                                                            \
         case 2: BLOCK_256(NP, 2); break;                                                            \
         default: BLOCK_256(NP, 1); break;                                                           \
@@ -194,7 +202,7 @@ AVX2_TARGET static inline __attribute__((always_inline)) void groups_256(
         const float *xm = x + m0 * x_stride;
         float *ym = y + m0 * y_stride;
         int mr = rows - m0 < GROUP_ROWS ? (int)(rows - m0) : GROUP_ROWS;
-        GROUP_CASES(1)
+        GROUP_CASES
     }
 }
 
@@ -218,8 +226,8 @@ AVX2_TARGET static inline __attribute__((always_inline)) void linear_panels_256_
             switch (np) {
                 case 4: BLOCK_256(4, 1); break;
                 case 3: BLOCK_256(3, 1); break;
-                case 2: GROUP_CASES(2) break;
-                default: GROUP_CASES(1) break;
+                case 2: FEW_ROWS_CASES(2) break;
+                default: FEW_ROWS_CASES(1) break;
             }
             n += (size_t)np * PANEL;
         }
