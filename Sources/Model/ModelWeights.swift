@@ -89,7 +89,10 @@ public final class ModelWeights: Sendable {
         self.config = config
         let loader = TensorLoader(checkpoint: checkpoint, precision: precision, layout: layout)
         let hidden = config.hiddenSize
-        embedding = try loader.matrix("model.embed_tokens.weight", rows: config.vocabSize, columns: hidden)
+        // Only read a row at a time unless it doubles as the output head: repacking it would be wasted.
+        embedding = try loader.matrix(
+            "model.embed_tokens.weight", rows: config.vocabSize, columns: hidden,
+            layout: config.tieWordEmbeddings ? layout : .rowMajor)
         var layers: [LayerWeights] = []
         for index in 0..<config.layerCount {
             let prefix = "model.layers.\(index)."
@@ -133,10 +136,13 @@ private struct TensorLoader {
     let precision: WeightPrecision
     let layout: WeightLayout
 
-    func matrix(_ name: String, rows: Int, columns: Int) throws(CheckpointError) -> WeightMatrix {
+    /// The matrix in `layout`, or in the loader's layout when nil.
+    func matrix(_ name: String, rows: Int, columns: Int, layout: WeightLayout? = nil) throws(CheckpointError)
+        -> WeightMatrix
+    {
         let tensor = try checkpoint.tensor(name)
         try expectShape(tensor, [rows, columns])
-        let matrix = try rowMajorMatrix(tensor, rows: rows, columns: columns).arranged(as: layout)
+        let matrix = try rowMajorMatrix(tensor, rows: rows, columns: columns).arranged(as: layout ?? self.layout)
         if matrix.base != tensor.data { tensor.file.releasePages(tensor.data, byteCount: tensor.byteCount) }
         return matrix
     }
