@@ -42,6 +42,17 @@ struct ServeBenchmark {
         var tokensPerSecond: Double { Double(generatedTokens) / seconds }
         var cacheHitRate: Double { promptTokens == 0 ? 0 : Double(cachedTokens) / Double(promptTokens) }
 
+        /// The engine's matrix FLOPs for a run of chat completions: two a weight for every token it
+        /// forwarded (prompt tokens no prefix covered, and every generated token but each request's
+        /// last) and the output head for every generated token. Attention is left out, so this work
+        /// timed at the sgemm peak is a bound no batching can beat.
+        func matrixFlops(_ config: ModelConfig) -> Double {
+            let forwarded = computedPromptTokens + Double(generatedTokens - requests)
+            return 2
+                * (Double(config.blockLinearParameterCount) * forwarded
+                    + Double(config.vocabSize * config.hiddenSize * generatedTokens))
+        }
+
         func percentile(_ fraction: Double) -> Double {
             guard !latencies.isEmpty else { return 0 }
             let sorted = latencies.sorted()
