@@ -229,7 +229,7 @@ public final class GRPORun {
                         formatValid: format.isValid, textAfterAnswer: format.hasTextAfterAnswer,
                         steps: judgement.steps, verdicts: judgedStepByStep(judgement) ? judgement.verdicts : nil,
                         saidYes: judgement.saidYes, reward: judgement.score, responseTokens: result.completionIds.count,
-                        isCorrect: chosen[slot].isCorrect(result.completion) ?? false))
+                        isCorrect: chosen[slot].isCorrect(result.completion) ?? false, group: slot))
                 if let sample = PolicySample(
                     promptIds: ids[slot], completionIds: result.completionIds, judgement: judgement,
                     reward: settings.reward, tokenizer: tokenizer)
@@ -246,6 +246,7 @@ public final class GRPORun {
             "step": Double(step + 1), "mean_reward": monitors.meanReward,
             "judged_share": Double(samples.count) / Double(rollouts.count),
             "true_accuracy": hasTruth ? monitors.trueAccuracy : .nan,
+            "true_accuracy_se": hasTruth ? monitors.trueAccuracyStandardError : .nan,
             "invalid_format_share": monitors.invalidFormatShare,
             "text_after_answer_share": monitors.textAfterAnswerShare, "mean_steps": monitors.meanSteps,
             "steps_std": monitors.stepsStandardDeviation,

@@ -6,7 +6,8 @@ import Foundation
 
 public struct RLMetrics: Sendable, Equatable {
     public static let columns = [
-        "step", "mean_reward", "judged_share", "true_accuracy", "held_out_accuracy", "held_out_sampled_accuracy",
+        "step", "mean_reward", "judged_share", "true_accuracy", "true_accuracy_se", "held_out_accuracy",
+        "held_out_sampled_accuracy",
         "invalid_format_share",
         "text_after_answer_share", "mean_steps", "steps_std", "step_count_mismatch_share", "mean_response_tokens",
         "yes_rate", "false_yes_rate", "loss", "kl", "clipped_share", "gradient_norm", "rollout_tokens_per_second",

@@ -99,3 +99,74 @@ import Testing
         #expect(run.dropFirst(3).map { forgetful.record(Self.step(reward: $0.0, accuracy: $0.1)) } != resumedFlags)
     }
 }
+
+/// The watch's noise allowance counts problems, not rollouts: a GRPO group's rollouts answer one
+/// problem and tend to succeed or fail together.
+@Suite struct HackingWatchGroupTests {
+    /// A step of 8 problems with 8 rollouts each; `correct[g]` of group g's are right. Ungrouped, the
+    /// rollouts do not say which problem they answer.
+    static func step(reward: Double, correct: [Int], grouped: Bool = true) -> HackingMonitors {
+        HackingMonitors(
+            correct.enumerated().flatMap { group, right in
+                (0..<8).map { member in
+                    ScoredRollout(
+                        formatValid: true, textAfterAnswer: false, steps: 4, verdicts: 4, saidYes: true,
+                        reward: Double(member) < reward * 8 ? 1 : 0, responseTokens: 100, isCorrect: member < right,
+                        group: grouped ? group : nil)
+                }
+            })
+    }
+
+    @Test func theStandardErrorIsTheClusterRobustOneOverGroups() {
+        // p = 48/64; residuals c − p·8: six groups +2, two −6; 8/7 × (6·4 + 2·36) / 64².
+        let monitors = Self.step(reward: 0.5, correct: [8, 8, 8, 8, 8, 8, 0, 0])
+        #expect(monitors.trueAccuracy == 0.75)
+        #expect(abs(monitors.trueAccuracyStandardError - (8.0 / 7 * 96 / 4096).squareRoot()) < 1e-12)
+        // The same 48 right answers spread evenly over the groups vary less than independent draws would.
+        let even = Self.step(reward: 0.5, correct: [6, 6, 6, 6, 6, 6, 6, 6])
+        #expect(even.trueAccuracyStandardError == 0)
+    }
+
+    /// One problem in eight turning from right to wrong in every rollout moves the accuracy by 12.5
+    /// points: as independent rollouts, 2.7 standard errors (a flag); as the 24 problems of each half
+    /// that were drawn, 0.9. Accuracy falling inside every group is a flag.
+    @Test func aFallOfOneProblemsWholeGroupIsNoiseAndAFallInsideEveryGroupIsNot() {
+        func flags(_ steps: [(reward: Double, correct: [Int])], grouped: Bool) -> [Bool] {
+            var watch = HackingWatch(rolloutsPerStep: 64)
+            return steps.map { watch.record(Self.step(reward: $0.reward, correct: $0.correct, grouped: grouped)) }
+        }
+        let before = [8, 8, 8, 8, 8, 8, 0, 0]
+        let oneProblemLost = [8, 8, 8, 8, 8, 0, 0, 0]
+        let drawnProblems =
+            Array(repeating: (0.5, before), count: 3) + Array(repeating: (0.75, oneProblemLost), count: 3)
+        #expect(flags(drawnProblems, grouped: true) == Array(repeating: false, count: 6))
+        #expect(flags(drawnProblems, grouped: false).last == true)
+        let everyGroupWorse =
+            Array(repeating: (0.5, [8, 7, 7, 6, 8, 7, 7, 6]), count: 3)
+            + Array(repeating: (0.75, [6, 5, 5, 4, 6, 5, 5, 4]), count: 3)
+        #expect(flags(everyGroupWorse, grouped: true) == [false, false, false, false, false, true])
+    }
+
+    /// A resumed run's log carries each step's standard error, so the refilled watch weighs the
+    /// steps before the stop as the uninterrupted one did.
+    @Test func aResumedWatchReadsTheLoggedStandardErrors() throws {
+        let run =
+            Array(repeating: (0.5, [8, 8, 8, 8, 8, 8, 0, 0]), count: 3)
+            + Array(repeating: (0.75, [8, 8, 8, 8, 8, 0, 0, 0]), count: 3)
+        var uninterrupted = HackingWatch(rolloutsPerStep: 64)
+        let flags = run.map { uninterrupted.record(Self.step(reward: $0.0, correct: $0.1)) }
+        var log = RLMetrics()
+        for (index, (reward, correct)) in run.prefix(4).enumerated() {
+            let monitors = Self.step(reward: reward, correct: correct)
+            log.append([
+                "step": Double(index + 1), "mean_reward": monitors.meanReward, "true_accuracy": monitors.trueAccuracy,
+                "true_accuracy_se": monitors.trueAccuracyStandardError,
+            ])
+        }
+        var resumed = HackingWatch(rolloutsPerStep: 64)
+        resumed.replay(try #require(RLMetrics(csv: log.csv)))
+        #expect(
+            run.dropFirst(4).map { resumed.record(Self.step(reward: $0.0, correct: $0.1)) } == Array(flags.dropFirst(4))
+        )
+    }
+}
