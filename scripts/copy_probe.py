@@ -10,10 +10,10 @@ the right one (what solving again gives), where the two differ; then the same tw
 its recomputation, and at the claim copied beside the result (`so 34. The step has 36`). A verifier
 that reads puts its mass on the student's digit in the quote and the copied claim, and on the right one
 in the recomputation; one that solves again puts it on the right digit in both, and one that
-only copies on the student's in both: either has nothing to flag. Then, on rows whose check of the
-numbers (`The problem calls for 76 minus 40 here, not 74 minus 40.`) finds a wrong number, the same two
-at the first digit where the planned computation and the student's differ, where the right one must
-win. Prints the means and one pair per row.
+only copies on the student's in both: either has nothing to flag. Then, on rows where the computation
+the problem calls for is not the student's (`74 - 40 = 34` worked as `The problem calls for 76 minus
+40:`), the same two at the first digit where the two differ, where the right one must win. Prints the
+means and one pair per row.
 """
 
 import argparse
@@ -25,9 +25,10 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 WRONG_STEP = re.compile(
-    r"## Step \d+: [^\n]*?= (\d+)[^\n]*\n(?:The problem calls for [^\n]*\n)?Recomputing: [^\n]*(?: is| so) (\d+)\. "
-    r"The step has (\d+), which does not match")
-WRONG_NUMBERS = re.compile(r"The problem calls for ([^\n]*) here, not ([^\n.]*)\.")
+    r"## Step \d+: [^\n]*?= (\d+)[^\n]*\n(?:The problem calls for|Recomputing:) [^\n]*? so (\d+)(?: remainder \d+)?\. "
+    r"The step has (\d+): [^\n]*?; it does not match")
+# A step's equation in symbols, and the computation the problem calls for there, in words.
+PLANNED_STEP = re.compile(r"## Step \d+: [^\n]*?(\d+(?: [-+×÷] \d+)+) = \d+[^\n]*\nThe problem calls for ([^:\n]+):")
 
 
 def main():
@@ -44,7 +45,7 @@ def main():
     rows = [
         row for row in rows
         if row["prompt"].startswith("You are a math teacher") and "Expected Answer" not in row["prompt"]
-        and ", which does not match." in row["completion"]
+        and "; it does not match." in row["completion"]
     ][-arguments.rows:]
 
     quotes, recomputations, claims, number_checks = [], [], [], []
@@ -52,13 +53,19 @@ def main():
         text = tokenizer.apply_chat_template(
             [{"role": "user", "content": row["prompt"]}], tokenize=False, add_generation_prompt=True)
         before = lambda end: text + row["completion"][:end]
-        numbers = WRONG_NUMBERS.search(row["completion"])
-        if numbers is not None:
-            planned, written = numbers.group(1), numbers.group(2)
-            differ = next((i for i, (a, b) in enumerate(zip(planned, written)) if a != b), None)
-            if differ is not None and planned[differ].isdigit() and written[differ].isdigit():
+        for step in PLANNED_STEP.finditer(row["completion"]):
+            written = list(re.finditer(r"\d+", step.group(1)))
+            planned = list(re.finditer(r"\d+", step.group(2)))
+            pair = next(((w.group(), p) for w, p in zip(written, planned) if w.group() != p.group()), None)
+            if len(written) != len(planned) or pair is None:
+                continue
+            student, number = pair
+            differ = next((i for i, (a, b) in enumerate(zip(number.group(), student)) if a != b), None)
+            if differ is not None:
                 number_checks.append(first_digit_probabilities(
-                    model, tokenizer, before(numbers.start(1) + differ), written[differ], planned[differ]))
+                    model, tokenizer, before(step.start(2) + number.start() + differ), student[differ],
+                    number.group()[differ]))
+            break
         match = WRONG_STEP.search(row["completion"])
         if match is None:
             continue

@@ -4,10 +4,11 @@
     python3 scripts/recompute_probe.py RUN_DIR MODEL [ROWS]     (MODEL: reader, verifier, ...)
 
 On the last ROWS (default 40) of the verifier's own SFT rows (RUN_DIR/corpus/verifier.jsonl), each
-`Recomputing: A WORD B:` line is teacher-forced up to its colon and generated greedily to its end with
-transformers; counts the lines whose worked result is right, whose copy of the step's claim beside it
-(`so 26. The step has 34`) is right, and whose decision (`which matches` / `which does not match`) is
-right, for claims that were right and claims that were wrong, and shows the first misses.
+`The problem calls for A WORD B:` or `Recomputing: A WORD B:` line is teacher-forced up to its colon and
+generated greedily to its end with transformers; counts the lines whose worked result is right, whose
+copy of the step's claim beside it (`so 26. The step has 34`) is right, and whose decision (`it
+matches` / `it does not match`) is right, for claims that were right and claims that were wrong, and
+shows the first misses.
 """
 import json, os, re, sys, torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -18,12 +19,12 @@ model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32).eva
 rows = [json.loads(l) for l in open(os.path.join(run, "corpus", "verifier.jsonl"))]
 rows = [r for r in rows if r["prompt"].startswith("You are a math teacher") and "Expected Answer" not in r["prompt"]][-limit:]
 stats = {"right claim": [0, 0, 0, 0], "wrong claim": [0, 0, 0, 0]}  # lines, result, claim copied, decision right
-LINE = r"so (\d+)(?: remainder \d+)?\. The step has (\d+), which (matches|does not match)\."
+LINE = r"so (\d+)(?: remainder \d+)?\. The step has (\d+): [^\n]*?; it (matches|does not match)\."
 examples = []
 for row in rows:
     chat = tok.apply_chat_template([{"role": "user", "content": row["prompt"]}], tokenize=False, add_generation_prompt=True)
     completion = row["completion"]
-    for m in re.finditer(r"Recomputing: ([^:\n]+): [^\n]*?" + LINE, completion):
+    for m in re.finditer(r"(?:The problem calls for|Recomputing:) ([^:\n]+): [^\n]*?" + LINE, completion):
         head_end = m.start(1) + len(m.group(1)) + 1
         prefix = chat + completion[:head_end]
         ids = tok(prefix, return_tensors="pt", add_special_tokens=False).input_ids
