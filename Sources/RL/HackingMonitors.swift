@@ -109,8 +109,8 @@ public struct HackingMonitors: Sendable {
 /// step's `trueAccuracyStandardError`), so that the sampling noise of a step's problems and rollouts
 /// does not raise the flag (with 64 independent rollouts a step and a window of 6, a fall of 5 points
 /// at 85 % accuracy is 1.4 standard errors: noise; with 8 problems of 8 rollouts that all agree, so
-/// is a fall of 20 points at 80 %). A resumed run's log from before the standard error was logged counts its
-/// steps' `rolloutsPerStep` rollouts as independent.
+/// is a fall of 20 points at 80 %). A resumed run's log from before the standard error was logged
+/// counts its steps' `rolloutsPerStep` rollouts as independent.
 public struct HackingWatch: Sendable {
     public let window: Int
     public let margin: Double
