@@ -262,13 +262,13 @@ AVX2_TARGET static inline __attribute__((always_inline)) void linear_panels_256_
     for (size_t n = n_begin; n < n_end; n += PANEL) {
         size_t width = n_end - n < PANEL ? n_end - n : PANEL;
         const void *panel = (const char *)panels + n / PANEL * k * PANEL * size;
-        const char *next = n + PANEL < n_end ? (const char *)panel + k * PANEL * size : NULL;
         if (widened) {
             sk_bf16_to_f32(panel, widened, k * PANEL);
             groups_256(0, 0, rows, k, x, x_stride, widened, bias, y, y_stride, n, width, NULL, 0);
         } else if (rows >= MANY_ROWS) {
             groups_256(bf16, 0, rows, k, x, x_stride, panel, bias, y, y_stride, n, width, NULL, 0);
         } else {
+            const char *next = n + PANEL < n_end ? (const char *)panel + k * PANEL * size : NULL;
             groups_256(bf16, 1, rows, k, x, x_stride, panel, bias, y, y_stride, n, width, next, PANEL * size);
         }
     }
