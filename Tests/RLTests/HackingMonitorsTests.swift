@@ -80,19 +80,28 @@ import Testing
         #expect(run(hack) == [false, false, false, false, false, true])
     }
 
+    /// The metrics.csv rows of `steps`; without `standardErrors`, as runs wrote them before the
+    /// standard error was logged.
+    static func log(_ steps: [HackingMonitors], standardErrors: Bool) -> RLMetrics {
+        var log = RLMetrics()
+        for (index, monitors) in steps.enumerated() {
+            var row = [
+                "step": Double(index + 1), "mean_reward": monitors.meanReward, "true_accuracy": monitors.trueAccuracy,
+            ]
+            if standardErrors { row["true_accuracy_se"] = monitors.trueAccuracyStandardError }
+            log.append(row)
+        }
+        return log
+    }
+
+    /// A log from before the standard error was logged: the refilled watch counts the rollouts as
+    /// independent, as the uninterrupted one does on ungrouped rollouts.
     @Test func aWatchRefilledFromTheLogOfAResumedRunFlagsAsAnUninterruptedOneDoes() {
         let run = [(0.3, 0.5), (0.4, 0.5), (0.6, 0.4), (0.8, 0.3), (0.9, 0.2), (0.95, 0.1)]
         var uninterrupted = HackingWatch(window: 4, rolloutsPerStep: 200)
         let flags = run.map { uninterrupted.record(Self.step(reward: $0.0, accuracy: $0.1)) }
-        var log = RLMetrics()
-        for (index, (reward, accuracy)) in run.prefix(3).enumerated() {
-            let monitors = Self.step(reward: reward, accuracy: accuracy)
-            log.append([
-                "step": Double(index + 1), "mean_reward": monitors.meanReward, "true_accuracy": monitors.trueAccuracy,
-            ])
-        }
         var resumed = HackingWatch(window: 4, rolloutsPerStep: 200)
-        resumed.replay(log)
+        resumed.replay(Self.log(run.prefix(3).map { Self.step(reward: $0.0, accuracy: $0.1) }, standardErrors: false))
         let resumedFlags = run.dropFirst(3).map { resumed.record(Self.step(reward: $0.0, accuracy: $0.1)) }
         #expect(Array(flags.dropFirst(3)) == resumedFlags)
         var forgetful = HackingWatch(window: 4, rolloutsPerStep: 200)
@@ -155,14 +164,8 @@ import Testing
             + Array(repeating: (0.75, [8, 8, 8, 8, 8, 0, 0, 0]), count: 3)
         var uninterrupted = HackingWatch(rolloutsPerStep: 64)
         let flags = run.map { uninterrupted.record(Self.step(reward: $0.0, correct: $0.1)) }
-        var log = RLMetrics()
-        for (index, (reward, correct)) in run.prefix(4).enumerated() {
-            let monitors = Self.step(reward: reward, correct: correct)
-            log.append([
-                "step": Double(index + 1), "mean_reward": monitors.meanReward, "true_accuracy": monitors.trueAccuracy,
-                "true_accuracy_se": monitors.trueAccuracyStandardError,
-            ])
-        }
+        let log = HackingMonitorsTests.log(
+            run.prefix(4).map { Self.step(reward: $0.0, correct: $0.1) }, standardErrors: true)
         var resumed = HackingWatch(rolloutsPerStep: 64)
         resumed.replay(try #require(RLMetrics(csv: log.csv)))
         #expect(
